@@ -1,0 +1,222 @@
+import { lookup } from 'node:dns/promises';
+import mongoose from 'mongoose';
+import type { MongoConfig } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import { diagnose, runningInContainer, type Diagnosis } from './diagnosis';
+
+export type DatabaseState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface ReadinessReport {
+  ready: boolean;
+  database: {
+    host: string;
+    port: number;
+    name: string;
+    url: string;
+    resolvedAddress: string | null;
+    state: DatabaseState;
+    attempts: number;
+    lastError: { code: string; message: string; at: string } | null;
+    hint: string | null;
+  };
+}
+
+/** What the HTTP layer needs to know about the database. */
+export interface DatabaseStatus {
+  isConnected(): boolean;
+  /** The current failure, if any, to explain a 503. */
+  currentFailure(): Diagnosis | undefined;
+  readiness(): Promise<ReadinessReport>;
+}
+
+export interface ConnectorOptions {
+  /** How long one attempt (and any query while the server is gone) waits before failing. */
+  serverSelectionTimeoutMS?: number;
+  initialRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Runs after each successful connect, before the connector reports itself connected. */
+  onConnected?: () => Promise<unknown>;
+  inContainer?: boolean;
+}
+
+/**
+ * Keeps the default mongoose connection alive without blocking startup: the HTTP server listens
+ * at once, this connects in the background with backoff, and records why each attempt failed.
+ * Once connected, the driver itself reconnects after an outage.
+ */
+export class MongoConnector implements DatabaseStatus {
+  private readonly selectionTimeoutMs: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly inContainer: boolean;
+  private connecting = false;
+  private lostConnection = false;
+  private attempts = 0;
+  private failure?: Diagnosis & { at: string };
+  private resolvedAddress: string | null = null;
+  private everConnected = false;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+
+  constructor(
+    private readonly config: MongoConfig,
+    private readonly log: Logger,
+    private readonly options: ConnectorOptions = {},
+  ) {
+    this.selectionTimeoutMs = options.serverSelectionTimeoutMS ?? 1000;
+    this.initialDelayMs = options.initialRetryDelayMs ?? 250;
+    this.maxDelayMs = options.maxRetryDelayMs ?? 5000;
+    this.inContainer = options.inContainer ?? runningInContainer();
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopped = false;
+    const connection = mongoose.connection;
+    connection.on('disconnected', this.onDisconnected);
+    connection.on('connected', this.onReconnected);
+    connection.on('reconnected', this.onReconnected);
+    this.loop = this.connectWithRetries();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+    mongoose.connection.off('disconnected', this.onDisconnected);
+    mongoose.connection.off('connected', this.onReconnected);
+    mongoose.connection.off('reconnected', this.onReconnected);
+    await mongoose.disconnect();
+    this.loop = undefined;
+  }
+
+  isConnected(): boolean {
+    return this.state() === 'connected';
+  }
+
+  state(): DatabaseState {
+    if (this.stopped) return 'stopped';
+    if (!this.everConnected) return this.connecting ? 'connecting' : 'disconnected';
+    return mongoose.connection.readyState === mongoose.ConnectionStates.connected ? 'connected' : 'disconnected';
+  }
+
+  currentFailure(): Diagnosis | undefined {
+    return this.failure;
+  }
+
+  async readiness(): Promise<ReadinessReport> {
+    const db = mongoose.connection.db;
+    if (this.everConnected && db && !this.stopped) {
+      try {
+        await withTimeout(db.admin().ping(), this.selectionTimeoutMs + 1000);
+        this.failure = undefined;
+        return this.report(true);
+      } catch (error) {
+        this.recordFailure(error);
+      }
+    }
+    this.resolvedAddress = await this.resolve();
+    return this.report(false);
+  }
+
+  private async connectWithRetries(): Promise<void> {
+    let delay = this.initialDelayMs;
+    this.connecting = true;
+    while (!this.stopped) {
+      this.attempts += 1;
+      try {
+        this.resolvedAddress = await this.resolve();
+        await mongoose.connect(this.config.url, {
+          serverSelectionTimeoutMS: this.selectionTimeoutMs,
+          // Fail fast instead of queueing queries for 10 s while the server is away.
+          bufferCommands: false,
+          autoIndex: false,
+        });
+        await this.options.onConnected?.();
+        if (this.stopped) break;
+        this.everConnected = true;
+        this.failure = undefined;
+        this.log.info('connected to MongoDB', { url: this.config.safeUrl, address: this.resolvedAddress, attempts: this.attempts });
+        break;
+      } catch (error) {
+        this.recordFailure(error);
+        await mongoose.disconnect().catch(() => undefined);
+        await this.pause(delay);
+        delay = Math.min(delay * 2, this.maxDelayMs);
+      }
+    }
+    this.connecting = false;
+  }
+
+  /** Logs a failure only when its cause changes, so a long outage is one line, not thousands. */
+  private recordFailure(error: unknown): void {
+    const diagnosis = diagnose(error, { host: this.config.host, port: this.config.port, inContainer: this.inContainer });
+    if (diagnosis.code !== this.failure?.code) {
+      this.log.warn(`cannot reach MongoDB at ${this.config.host}:${this.config.port} (${diagnosis.code}). ${diagnosis.hint}`, {
+        error: diagnosis.message,
+        attempt: this.attempts,
+      });
+    }
+    this.failure = { ...diagnosis, at: new Date().toISOString() };
+  }
+
+  private readonly onDisconnected = () => {
+    if (!this.everConnected || this.stopped || this.lostConnection) return;
+    this.lostConnection = true;
+    this.log.warn('lost the connection to MongoDB; the driver keeps retrying', { url: this.config.safeUrl });
+  };
+
+  private readonly onReconnected = () => {
+    if (!this.lostConnection) return;
+    this.lostConnection = false;
+    this.failure = undefined;
+    this.log.info('reconnected to MongoDB', { url: this.config.safeUrl });
+  };
+
+  private async resolve(): Promise<string | null> {
+    try {
+      return (await lookup(this.config.host)).address;
+    } catch {
+      return null;
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private report(ready: boolean): ReadinessReport {
+    const { host, port, dbName, safeUrl } = this.config;
+    const current = this.state();
+    const state = ready ? 'connected' : current === 'connected' ? 'disconnected' : current;
+    return {
+      ready,
+      database: {
+        host,
+        port,
+        name: dbName,
+        url: safeUrl,
+        resolvedAddress: this.resolvedAddress,
+        state,
+        attempts: this.attempts,
+        lastError: this.failure ? { code: this.failure.code, message: this.failure.message, at: this.failure.at } : null,
+        hint: this.failure?.hint ?? null,
+      },
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,33 @@
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+
+export const FAVORITE_TYPES = ['movie', 'character'] as const;
+export type FavoriteType = (typeof FAVORITE_TYPES)[number];
+
+const favoriteSchema = new Schema(
+  {
+    type: { type: String, required: true, enum: FAVORITE_TYPES },
+    name: { type: String, required: true },
+    url: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// Duplicates are refused by the database itself, so parallel POSTs cannot both get in.
+favoriteSchema.index({ name: 1 }, { unique: true });
+favoriteSchema.index({ createdAt: -1 });
+
+export type FavoriteFields = InferSchemaType<typeof favoriteSchema> & { _id: Types.ObjectId };
+
+export const Favorite = model('Favorite', favoriteSchema);
+
+/** The shape clients see: an `id`, never `_id` or driver internals. */
+export function toFavoriteJson(doc: FavoriteFields) {
+  return {
+    id: doc._id.toString(),
+    type: doc.type,
+    name: doc.name,
+    url: doc.url,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}

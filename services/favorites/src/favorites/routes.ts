@@ -1,0 +1,40 @@
+import { Router, type RequestHandler } from 'express';
+import { AppError, notFound } from '../shared/errors';
+import { Favorite, toFavoriteJson } from './model';
+import { parseFavoriteId, parseNewFavorite } from './validation';
+
+export function favoritesRouter(): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    const favorites = await Favorite.find().sort({ createdAt: -1, _id: -1 });
+    res.json({ favorites: favorites.map(toFavoriteJson) });
+  });
+
+  router.post('/', requireJson, async (req, res) => {
+    const favorite = await Favorite.create(parseNewFavorite(req.body));
+    res.status(201).json({ message: 'Favorite saved!', favorite: toFavoriteJson(favorite) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const favorite = await Favorite.findById(parseFavoriteId(req.params.id));
+    if (!favorite) throw notFound(`No favorite with id ${req.params.id}.`);
+    res.json({ favorite: toFavoriteJson(favorite) });
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { deletedCount } = await Favorite.deleteOne({ _id: parseFavoriteId(req.params.id) });
+    if (deletedCount === 0) throw notFound(`No favorite with id ${req.params.id}.`);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+// Checked on the header, not with req.is(): an empty JSON body should get a 400, not a 415.
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!/^application\/json\s*(;|$)/i.test(req.get('content-type') ?? '')) {
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the favorite as JSON with Content-Type: application/json.');
+  }
+  next();
+};

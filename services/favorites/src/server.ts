@@ -1,0 +1,82 @@
+import 'dotenv/config';
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { MongoConnector } from './db/connection';
+import { Favorite } from './favorites/model';
+import { ConfigError, loadConfig, type Config } from './shared/config';
+import { createLogger } from './shared/logger';
+import { createSwapiClient } from './swapi/client';
+
+// Compose waits 10 s before SIGKILL; finish well before that.
+const SHUTDOWN_DEADLINE_MS = 8000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function main(): void {
+  const config = readConfig();
+  const log = createLogger(config.logLevel);
+  const database = new MongoConnector(config.mongo, log, {
+    // Indexes first: the unique index is what refuses duplicates.
+    onConnected: () => Favorite.createIndexes(),
+  });
+  const app = createApp({ database, swapi: createSwapiClient(config.swapi), log });
+
+  // Listen first, connect second: the API can explain a missing database instead of not starting.
+  const server = app.listen(config.port, () => {
+    log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.baseUrl });
+  });
+  database.start();
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info(`${signal} received: finishing in-flight requests`);
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    closeServer(server)
+      .then(() => database.stop())
+      .then(() => {
+        log.info('shut down cleanly');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        log.error('error during shutdown', { error: String(error) });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // An error nobody handled leaves the process in an unknown state: log it and let the restart policy act.
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled promise rejection', { reason: reason instanceof Error ? reason.stack : String(reason) });
+    process.exit(1);
+  });
+  process.on('uncaughtException', (error) => {
+    log.error('uncaught exception', { stack: error.stack });
+    process.exit(1);
+  });
+}
+
+/** Stops accepting connections and resolves when in-flight requests are done. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+main();

@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import mongoose from 'mongoose';
+import type { DatabaseStatus } from '../db/connection';
+import { AppError } from './errors';
+import type { Logger } from './logger';
+
+/** Turns whatever a route threw into one JSON shape: { code, message, details? }. */
+export function errorHandler(log: Logger, database: DatabaseStatus): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const error = toAppError(err, database);
+    if (!(err instanceof AppError) && error.status >= 500 && error.code === 'INTERNAL_ERROR') {
+      log.error(`unhandled error on ${req.method} ${req.originalUrl}`, { stack: err instanceof Error ? err.stack : String(err) });
+    }
+    if (error.status === 503) res.set('Retry-After', '5');
+    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new AppError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`);
+};
+
+/** Answers 503 at once while MongoDB is away, instead of letting a query wait for it. */
+export function requireDatabase(database: DatabaseStatus): RequestHandler {
+  return (_req, _res, next) => {
+    if (!database.isConnected()) throw databaseUnavailable(database);
+    next();
+  };
+}
+
+function databaseUnavailable(database: DatabaseStatus): AppError {
+  const hint = database.currentFailure()?.hint;
+  return new AppError(503, 'DATABASE_UNAVAILABLE', `The database is unavailable${hint ? `: ${hint}` : '. Try again shortly.'}`);
+}
+
+// body-parser marks its errors with a `type`; these are the client's mistakes, not ours.
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'INVALID_JSON', message: 'The body is not valid JSON.' },
+  'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large.' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body encoding is not supported.' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported.' },
+  'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted.' },
+};
+
+const UNREACHABLE = new Set(['MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+
+function toAppError(err: unknown, database: DatabaseStatus): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; code?: unknown; name?: string; status?: number; message?: string };
+  const bodyError = e.type ? BODY_ERRORS[e.type] : undefined;
+  if (bodyError) return new AppError(bodyError.status, bodyError.code, bodyError.message);
+  if (e.code === 11000) return new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!');
+  if (err instanceof mongoose.Error.ValidationError) return new AppError(400, 'VALIDATION_FAILED', err.message);
+  if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
+  if (e.name && UNREACHABLE.has(e.name)) return databaseUnavailable(database);
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
+  }
+  return new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
+}

@@ -1,0 +1,3 @@
+import type { Server } from 'node:http';
+
+export function createSwapiStub(options?: { delayMs?: number; failStatus?: number }): Server;

@@ -1,0 +1,232 @@
+import request from 'supertest';
+import { Favorite } from '../../services/favorites/src/favorites/model';
+import { createTestApi, eventually, type TestApi } from '../support/api';
+import { startMongoServer, type MongoServer } from '../support/mongo-server';
+
+const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };
+const newHope = { type: 'movie', name: 'A New Hope', url: 'https://swapi.dev/api/films/1/' };
+
+let mongo: MongoServer;
+let api: TestApi;
+
+beforeAll(async () => {
+  mongo = await startMongoServer('favorites');
+  api = createTestApi({ MONGODB_URL: mongo.url });
+  await eventually(() => api.database.isConnected());
+});
+
+afterEach(async () => {
+  await Favorite.deleteMany({});
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await mongo?.stop();
+});
+
+const post = (body: unknown) => request(api.app).post('/favorites').send(body as object);
+
+describe('POST /favorites', () => {
+  it('when the body is a valid favorite, responds 201 with the course message and stores it', async () => {
+    const res = await post(luke);
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      message: 'Favorite saved!',
+      favorite: { id: expect.stringMatching(/^[0-9a-f]{24}$/), ...luke, createdAt: expect.any(String), updatedAt: expect.any(String) },
+    });
+    const stored = await Favorite.find().lean();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject(luke);
+  });
+
+  it('when fields have surrounding spaces, stores them trimmed', async () => {
+    const res = await post({ type: ' movie ', name: '  A New Hope ', url: ' https://swapi.dev/api/films/1/ ' });
+
+    expect(res.status).toBe(201);
+    expect(res.body.favorite).toMatchObject(newHope);
+  });
+
+  it.each([
+    ['type is not movie or character', { ...luke, type: 'planet' }, 'type must be one of: movie, character'],
+    ['type is missing', { name: luke.name, url: luke.url }, 'type is required'],
+    ['name is blank', { ...luke, name: '   ' }, 'name must not be blank'],
+    ['name is a number', { ...luke, name: 42 }, 'name must be a string'],
+    ['name is an operator object', { ...luke, name: { $ne: null } }, 'name must be a string'],
+    ['url is not http(s)', { ...luke, url: 'ftp://swapi.dev/api/people/1/' }, 'url must be an http or https URL'],
+    ['url is not a URL', { ...luke, url: 'people/1' }, 'url must be an http or https URL'],
+    ['name is too long', { ...luke, name: 'x'.repeat(201) }, 'name must be at most 200 characters'],
+  ])('when %s, responds 400 VALIDATION_FAILED and stores nothing', async (_case, body, problem) => {
+    const res = await post(body);
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.message).toContain(problem);
+    expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ message: problem })]));
+    expect(await Favorite.countDocuments()).toBe(0);
+  });
+
+  it('when every field is missing, lists each problem', async () => {
+    const res = await post({});
+
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['type', 'name', 'url']);
+  });
+
+  it('when the body is a JSON array, responds 400', async () => {
+    const res = await post([luke]);
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('when the JSON is malformed, responds 400 INVALID_JSON as JSON', async () => {
+    const res = await request(api.app).post('/favorites').set('Content-Type', 'application/json').send('{"type": "movie",');
+
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/json');
+    expect(res.body).toEqual({ code: 'INVALID_JSON', message: 'The body is not valid JSON.' });
+  });
+
+  it('when the body is not JSON, responds 415', async () => {
+    const res = await request(api.app).post('/favorites').type('form').send('type=movie&name=x&url=https://x.y/');
+
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await Favorite.countDocuments()).toBe(0);
+  });
+
+  it('when the JSON body is empty, responds 400 rather than 415', async () => {
+    const res = await request(api.app).post('/favorites').set('Content-Type', 'application/json');
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('when the body is larger than 10 kB, responds 413', async () => {
+    const res = await post({ ...luke, padding: 'x'.repeat(20_000) });
+
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('when the name is already a favorite, responds 409 and keeps the first', async () => {
+    await post(luke).expect(201);
+
+    const res = await post({ ...luke, url: 'https://swapi.dev/api/people/99/' });
+
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ code: 'DUPLICATE_FAVORITE', message: 'Favorite exists already!' });
+    const stored = await Favorite.find().lean();
+    expect(stored.map((f) => f.url)).toEqual([luke.url]);
+  });
+
+  it('when ten identical favorites arrive at once, stores exactly one: one 201, nine 409', async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, () => post(newHope)));
+
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, ...Array(9).fill(409)]);
+    expect(await Favorite.countDocuments({ name: newHope.name })).toBe(1);
+  });
+});
+
+describe('GET /favorites', () => {
+  it('when there are none, responds 200 with an empty list', async () => {
+    const res = await request(api.app).get('/favorites');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ favorites: [] });
+  });
+
+  it('responds with every favorite, newest first, in the clean shape', async () => {
+    await post(luke).expect(201);
+    await post(newHope).expect(201);
+
+    const res = await request(api.app).get('/favorites');
+
+    expect(res.status).toBe(200);
+    expect(res.body.favorites.map((f: { name: string }) => f.name)).toEqual([newHope.name, luke.name]);
+    for (const favorite of res.body.favorites) {
+      expect(Object.keys(favorite).sort()).toEqual(['createdAt', 'id', 'name', 'type', 'updatedAt', 'url']);
+    }
+  });
+});
+
+describe('GET /favorites/:id', () => {
+  it('when the favorite exists, responds 200 with it', async () => {
+    const created = await post(luke).expect(201);
+
+    const res = await request(api.app).get(`/favorites/${created.body.favorite.id}`);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ favorite: created.body.favorite });
+  });
+
+  it('when no favorite has the id, responds 404', async () => {
+    const res = await request(api.app).get('/favorites/0123456789abcdef01234567');
+
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('when the id is malformed, responds 400 INVALID_ID', async () => {
+    const res = await request(api.app).get('/favorites/not-an-id');
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_ID');
+  });
+});
+
+describe('DELETE /favorites/:id', () => {
+  it('when the favorite exists, responds 204 and removes it', async () => {
+    const created = await post(luke).expect(201);
+
+    const res = await request(api.app).delete(`/favorites/${created.body.favorite.id}`);
+
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect(await Favorite.countDocuments()).toBe(0);
+  });
+
+  it('when no favorite has the id, responds 404', async () => {
+    const res = await request(api.app).delete('/favorites/0123456789abcdef01234567');
+
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('when the id is malformed, responds 400 INVALID_ID', async () => {
+    const res = await request(api.app).delete('/favorites/12345');
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_ID');
+  });
+});
+
+describe('unknown routes and health', () => {
+  it('when the route does not exist, responds 404 as JSON, not HTML', async () => {
+    const res = await request(api.app).get('/nope');
+
+    expect(res.status).toBe(404);
+    expect(res.type).toBe('application/json');
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'No route for GET /nope.' });
+  });
+
+  it('GET /healthz responds 200 while the process runs', async () => {
+    const res = await request(api.app).get('/healthz');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', uptimeSeconds: expect.any(Number) });
+  });
+
+  it('GET /readyz responds 200 with the connection details when MongoDB answers a ping', async () => {
+    const res = await request(api.app).get('/readyz');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ready',
+      ready: true,
+      database: { host: mongo.host, port: mongo.port, name: mongo.dbName, state: 'connected', lastError: null, hint: null },
+    });
+  });
+});

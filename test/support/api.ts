@@ -1,0 +1,42 @@
+import type { Express } from 'express';
+import { createApp } from '../../services/favorites/src/app';
+import { MongoConnector, type ConnectorOptions } from '../../services/favorites/src/db/connection';
+import { Favorite } from '../../services/favorites/src/favorites/model';
+import { loadConfig } from '../../services/favorites/src/shared/config';
+import { createLogger, type Logger } from '../../services/favorites/src/shared/logger';
+import { createSwapiClient } from '../../services/favorites/src/swapi/client';
+
+export interface TestApi {
+  app: Express;
+  database: MongoConnector;
+  /** Every line the API logged, for assertions on diagnostics. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** The API wired as server.ts wires it, without listening: supertest drives `app` directly. */
+export function createTestApi(env: Record<string, string>, options: Partial<ConnectorOptions> = {}): TestApi {
+  const config = loadConfig({ LOG_LEVEL: 'info', SWAPI_BASE_URL: 'http://127.0.0.1:9/api', ...env });
+  const logs: string[] = [];
+  const log: Logger = createLogger(config.logLevel, (line) => logs.push(line));
+  const database = new MongoConnector(config.mongo, log, {
+    onConnected: () => Favorite.createIndexes(),
+    inContainer: false,
+    initialRetryDelayMs: 50,
+    maxRetryDelayMs: 200,
+    ...options,
+  });
+  const app = createApp({ database, swapi: createSwapiClient(config.swapi), log });
+  database.start();
+  return { app, database, logs, stop: () => database.stop() };
+}
+
+/** Polls until `check` passes or the time is up; returns how long it took. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return Date.now() - started;
+}

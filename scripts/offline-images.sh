@@ -38,6 +38,10 @@ cleanup() {
 trap cleanup EXIT
 
 sha() { sha256sum | cut -d' ' -f1; }
+# docker build, quiet unless it fails (the legacy builder's output is long and warns on stderr).
+docker_build() {
+  docker build "$@" >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
+}
 image_id() { docker image inspect --format '{{.Id}}' "$1"; }
 # True when image $1 exists and was built from inputs with hash $2.
 up_to_date() {
@@ -90,8 +94,8 @@ build_node() {
   tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$ctx/npm" --strip-components=1
   cp "$CA_BUNDLE" "$ctx/ca-certificates.crt"
   log "building $NODE_IMAGE"
-  docker build -q -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
-    --label "$HASH_LABEL=$hash" -t "$NODE_IMAGE" "$ctx" >/dev/null
+  docker_build -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
+    --label "$HASH_LABEL=$hash" -t "$NODE_IMAGE" "$ctx"
   log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node -v), npm $(docker run --rm "$NODE_IMAGE" npm -v)"
 }
 
@@ -109,8 +113,8 @@ build_ferretdb() {
   mkdir -p "$ctx"
   cp "$FERRETDB_BIN" "$ctx/ferretdb"
   log "building $FERRETDB_IMAGE"
-  docker build -q -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
-    --label "$HASH_LABEL=$hash" -t "$FERRETDB_IMAGE" "$ctx" >/dev/null
+  docker_build -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
+    --label "$HASH_LABEL=$hash" -t "$FERRETDB_IMAGE" "$ctx"
   smoke_test_ferretdb
 }
 
@@ -146,8 +150,8 @@ build_swapi_stub() {
     return
   fi
   log "building $SWAPI_STUB_IMAGE"
-  docker build -q --build-arg "NODE_IMAGE=$NODE_IMAGE" \
-    --label "$HASH_LABEL=$hash" -t "$SWAPI_STUB_IMAGE" "$dir" >/dev/null
+  docker_build --build-arg "NODE_IMAGE=$NODE_IMAGE" \
+    --label "$HASH_LABEL=$hash" -t "$SWAPI_STUB_IMAGE" "$dir"
 }
 
 write_env_file() {

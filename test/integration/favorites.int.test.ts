@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Favorite } from '../../services/favorites/src/favorites/model';
 import { createTestApi, eventually, type TestApi } from '../support/api';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 
@@ -16,7 +15,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Favorite.deleteMany({});
+  await api.favorites.deleteMany({});
 });
 
 afterAll(async () => {
@@ -35,7 +34,7 @@ describe('POST /favorites', () => {
       message: 'Favorite saved!',
       favorite: { id: expect.stringMatching(/^[0-9a-f]{24}$/), ...luke, createdAt: expect.any(String), updatedAt: expect.any(String) },
     });
-    const stored = await Favorite.find().lean();
+    const stored = await api.favorites.find().lean();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject(luke);
   });
@@ -63,7 +62,7 @@ describe('POST /favorites', () => {
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.message).toContain(problem);
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ message: problem })]));
-    expect(await Favorite.countDocuments()).toBe(0);
+    expect(await api.favorites.countDocuments()).toBe(0);
   });
 
   it('when every field is missing, lists each problem', async () => {
@@ -93,7 +92,7 @@ describe('POST /favorites', () => {
 
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    expect(await Favorite.countDocuments()).toBe(0);
+    expect(await api.favorites.countDocuments()).toBe(0);
   });
 
   it('when the JSON body is empty, responds 400 rather than 415', async () => {
@@ -117,7 +116,7 @@ describe('POST /favorites', () => {
 
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ code: 'DUPLICATE_FAVORITE', message: 'Favorite exists already!' });
-    const stored = await Favorite.find().lean();
+    const stored = await api.favorites.find().lean();
     expect(stored.map((f) => f.url)).toEqual([luke.url]);
   });
 
@@ -126,7 +125,7 @@ describe('POST /favorites', () => {
 
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
-    expect(await Favorite.countDocuments({ name: newHope.name })).toBe(1);
+    expect(await api.favorites.countDocuments({ name: newHope.name })).toBe(1);
   });
 });
 
@@ -185,7 +184,7 @@ describe('DELETE /favorites/:id', () => {
 
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(await Favorite.countDocuments()).toBe(0);
+    expect(await api.favorites.countDocuments()).toBe(0);
   });
 
   it('when no favorite has the id, responds 404', async () => {

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
+import mongoose from 'mongoose';
 import { createApp } from '../../services/favorites/src/app';
 import { MongoConnector, type ConnectorOptions } from '../../services/favorites/src/db/connection';
-import { Favorite } from '../../services/favorites/src/favorites/model';
+import { favoriteModel, type FavoriteModel } from '../../services/favorites/src/favorites/model';
 import { loadConfig } from '../../services/favorites/src/shared/config';
 import { createLogger, type Logger } from '../../services/favorites/src/shared/logger';
 import { createSwapiClient } from '../../services/favorites/src/swapi/client';
@@ -9,6 +10,8 @@ import { createSwapiClient } from '../../services/favorites/src/swapi/client';
 export interface TestApi {
   app: Express;
   database: MongoConnector;
+  /** The API's own model, to arrange and check the database state. */
+  favorites: FavoriteModel;
   /** Every line the API logged, for assertions on diagnostics. */
   logs: string[];
   stop(): Promise<void>;
@@ -19,16 +22,17 @@ export function createTestApi(env: Record<string, string>, options: Partial<Conn
   const config = loadConfig({ LOG_LEVEL: 'info', SWAPI_BASE_URL: 'http://127.0.0.1:9/api', ...env });
   const logs: string[] = [];
   const log: Logger = createLogger(config.logLevel, (line) => logs.push(line));
-  const database = new MongoConnector(config.mongo, log, {
-    onConnected: () => Favorite.createIndexes(),
+  const favorites = favoriteModel(mongoose.createConnection());
+  const database = new MongoConnector(favorites.db, config.mongo, log, {
+    onConnected: () => favorites.createIndexes(),
     inContainer: false,
     initialRetryDelayMs: 50,
     maxRetryDelayMs: 200,
     ...options,
   });
-  const app = createApp({ database, swapi: createSwapiClient(config.swapi), log });
+  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log });
   database.start();
-  return { app, database, logs, stop: () => database.stop() };
+  return { app, database, favorites, logs, stop: () => database.stop() };
 }
 
 /** Polls until `check` passes or the time is up; returns how long it took. */

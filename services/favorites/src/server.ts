@@ -1,8 +1,9 @@
 import 'dotenv/config';
 import type { Server } from 'node:http';
+import mongoose from 'mongoose';
 import { createApp } from './app';
 import { MongoConnector } from './db/connection';
-import { Favorite } from './favorites/model';
+import { favoriteModel } from './favorites/model';
 import { ConfigError, loadConfig, type Config } from './shared/config';
 import { createLogger } from './shared/logger';
 import { createSwapiClient } from './swapi/client';
@@ -25,11 +26,13 @@ function readConfig(): Config {
 function main(): void {
   const config = readConfig();
   const log = createLogger(config.logLevel);
-  const database = new MongoConnector(config.mongo, log, {
+  const connection = mongoose.createConnection();
+  const favorites = favoriteModel(connection);
+  const database = new MongoConnector(connection, config.mongo, log, {
     // Indexes first: the unique index is what refuses duplicates.
-    onConnected: () => Favorite.createIndexes(),
+    onConnected: () => favorites.createIndexes(),
   });
-  const app = createApp({ database, swapi: createSwapiClient(config.swapi), log });
+  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
   const server = app.listen(config.port, () => {

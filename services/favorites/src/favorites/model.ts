@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
 
 export const FAVORITE_TYPES = ['movie', 'character'] as const;
 export type FavoriteType = (typeof FAVORITE_TYPES)[number];
@@ -9,7 +9,8 @@ const favoriteSchema = new Schema(
     name: { type: String, required: true },
     url: { type: String, required: true },
   },
-  { timestamps: true, versionKey: false },
+  // No buffering: while MongoDB is away a query fails at once (503) instead of waiting.
+  { timestamps: true, versionKey: false, bufferCommands: false },
 );
 
 // Duplicates are refused by the database itself, so parallel POSTs cannot both get in.
@@ -18,7 +19,11 @@ favoriteSchema.index({ createdAt: -1 });
 
 export type FavoriteFields = InferSchemaType<typeof favoriteSchema> & { _id: Types.ObjectId };
 
-export const Favorite = model('Favorite', favoriteSchema);
+export type FavoriteModel = Model<FavoriteFields>;
+
+/** Registers the model on one connection, so several APIs (in tests) never share global state. */
+export const favoriteModel = (connection: Connection): FavoriteModel =>
+  connection.model<FavoriteFields>('Favorite', favoriteSchema);
 
 /** The shape clients see: an `id`, never `_id` or driver internals. */
 export function toFavoriteJson(doc: FavoriteFields) {

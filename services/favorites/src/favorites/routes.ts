@@ -1,9 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError, notFound } from '../shared/errors';
-import { Favorite, toFavoriteJson } from './model';
+import { toFavoriteJson, type FavoriteModel } from './model';
 import { parseFavoriteId, parseNewFavorite } from './validation';
 
-export function favoritesRouter(): Router {
+export function favoritesRouter(Favorite: FavoriteModel): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {

@@ -1,0 +1,83 @@
+import { diagnose, failureCode, hintFor } from './diagnosis';
+
+const inContainer = { host: 'localhost', port: 27017, inContainer: true };
+
+describe('failureCode', () => {
+  it('takes the system code from a server selection error\'s server descriptions', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 172.17.0.1:27017'), { code: 'ECONNREFUSED' });
+    const error = Object.assign(new Error('Server selection timed out'), {
+      name: 'MongooseServerSelectionError',
+      reason: { servers: new Map([['mongodb:27017', { error: { name: 'MongoNetworkError', message: 'x', cause } }]]) },
+    });
+
+    expect(failureCode(error)).toBe('ECONNREFUSED');
+  });
+
+  it('follows cause chains', () => {
+    const error = new Error('outer', { cause: new Error('middle', { cause: Object.assign(new Error('dns'), { code: 'ENOTFOUND' }) }) });
+
+    expect(failureCode(error)).toBe('ENOTFOUND');
+  });
+
+  it('reads a code from the message when nothing carries one', () => {
+    expect(failureCode(new Error('getaddrinfo EAI_AGAIN mongodb'))).toBe('EAI_AGAIN');
+  });
+
+  it('calls a selection timeout with no server error a timeout', () => {
+    expect(failureCode(new Error('Server selection timed out after 1000 ms'))).toBe('ETIMEDOUT');
+  });
+
+  it('recognises refused credentials', () => {
+    expect(failureCode(Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' }))).toBe('AUTH_FAILED');
+  });
+
+  it('falls back to the error name', () => {
+    expect(failureCode(Object.assign(new Error('weird'), { name: 'MongoParseError' }))).toBe('MongoParseError');
+  });
+});
+
+describe('hintFor', () => {
+  it('when localhost refuses outside a container, says to start MongoDB or change the address', () => {
+    expect(hintFor('ECONNREFUSED', { ...inContainer, inContainer: false })).toBe(
+      'Nothing listens on localhost:27017: start MongoDB there, or point MONGODB_HOST / MONGODB_URL at the server.',
+    );
+  });
+
+  it('when 127.0.0.1 refuses inside a container, says localhost is the container itself', () => {
+    expect(hintFor('ECONNREFUSED', { ...inContainer, host: '127.0.0.1' })).toContain('localhost is the container itself');
+  });
+
+  it('when host.docker.internal refuses, says the host MongoDB must not listen on 127.0.0.1 only', () => {
+    expect(hintFor('ECONNREFUSED', { ...inContainer, host: 'host.docker.internal' })).toContain('not only 127.0.0.1');
+  });
+
+  it('when a fully qualified name does not resolve, points at the host name setting', () => {
+    expect(hintFor('ENOTFOUND', { ...inContainer, host: 'db.example.org' })).toBe(
+      'DNS lookup of "db.example.org" failed: check the host name in MONGODB_HOST or MONGODB_URL.',
+    );
+  });
+
+  it('when a host is unreachable by IP, says container IPs change', () => {
+    expect(hintFor('EHOSTUNREACH', { ...inContainer, host: '172.28.0.10' })).toContain('Container IPs change when containers are recreated');
+  });
+
+  it('when host.docker.internal times out, mentions a firewall', () => {
+    expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'host.docker.internal' })).toContain('firewall');
+  });
+
+  it('when credentials are refused, names the variables to check', () => {
+    expect(hintFor('AUTH_FAILED', inContainer)).toContain('MONGODB_USERNAME and MONGODB_PASSWORD');
+  });
+});
+
+describe('diagnose', () => {
+  it('combines code, message and hint', () => {
+    const error = Object.assign(new Error('getaddrinfo ENOTFOUND mongodb'), { code: 'ENOTFOUND' });
+
+    expect(diagnose(error, { ...inContainer, host: 'mongodb' })).toEqual({
+      code: 'ENOTFOUND',
+      message: 'getaddrinfo ENOTFOUND mongodb',
+      hint: expect.stringContaining('user-defined network'),
+    });
+  });
+});

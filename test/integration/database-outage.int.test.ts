@@ -1,0 +1,109 @@
+import request from 'supertest';
+import { createTestApi, eventually, type TestApi } from '../support/api';
+import { startMongoServer, type MongoServer } from '../support/mongo-server';
+import { freePort } from '../support/ports';
+import { TcpProxy } from '../support/tcp-proxy';
+
+// The API talks to MongoDB through a proxy the tests cut and restore: a real outage, seen from the API.
+let mongo: MongoServer;
+let proxy: TcpProxy;
+let api: TestApi;
+
+const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };
+
+beforeAll(async () => {
+  mongo = await startMongoServer('outage');
+  proxy = new TcpProxy(mongo.host, mongo.port);
+  proxy.port = await freePort();
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await proxy?.cut();
+  await mongo?.stop();
+});
+
+describe('when MongoDB is down as the API starts', () => {
+  beforeAll(() => {
+    api = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${proxy.port}/${mongo.dbName}` });
+  });
+
+  it('answers /healthz 200: the HTTP server does not wait for the database', async () => {
+    await request(api.app).get('/healthz').expect(200);
+  });
+
+  it('answers database routes 503 DATABASE_UNAVAILABLE within a second', async () => {
+    const started = Date.now();
+    const res = await request(api.app).get('/favorites');
+
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
+  });
+
+  it('answers /readyz 503 with ECONNREFUSED, the target and the hint', async () => {
+    await eventually(() => api.database.currentFailure() !== undefined);
+
+    const res = await request(api.app).get('/readyz');
+
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      status: 'unavailable',
+      code: 'DATABASE_UNAVAILABLE',
+      ready: false,
+      database: {
+        host: '127.0.0.1',
+        port: proxy.port,
+        resolvedAddress: '127.0.0.1',
+        state: 'connecting',
+        lastError: { code: 'ECONNREFUSED' },
+        hint: `Nothing listens on 127.0.0.1:${proxy.port}: start MongoDB there, or point MONGODB_HOST / MONGODB_URL at the server.`,
+      },
+    });
+    expect(res.body.message).toBe(`MongoDB is not reachable: ${res.body.database.hint}`);
+  });
+
+  it('logs the refusal once, however many attempts fail', async () => {
+    await eventually(async () => (await api.database.readiness()).database.attempts >= 4);
+
+    const warnings = api.logs.filter((line) => line.includes('cannot reach MongoDB'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('(ECONNREFUSED)');
+  });
+
+  it('becomes ready without a restart once MongoDB is up, and serves requests', async () => {
+    await proxy.open();
+
+    await eventually(() => api.database.isConnected());
+    await request(api.app).post('/favorites').send(luke).expect(201);
+    const ready = await request(api.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.database).toMatchObject({ state: 'connected', lastError: null });
+    expect(api.logs.filter((line) => line.includes('connected to MongoDB'))).toHaveLength(1);
+  });
+});
+
+describe('when MongoDB goes away while the API runs', () => {
+  it('answers 503 within about a second, then recovers by itself and keeps what was stored', async () => {
+    await proxy.cut();
+
+    const started = Date.now();
+    const during = await request(api.app).get('/favorites');
+    expect(during.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const refused = await request(api.app).post('/favorites').send({ ...luke, name: 'Leia Organa' });
+    expect(refused.status).toBe(503);
+    const readiness = await request(api.app).get('/readyz');
+    expect(readiness.status).toBe(503);
+    expect(readiness.body.database.lastError.code).toBe('ECONNREFUSED');
+
+    await proxy.open();
+
+    await eventually(async () => (await request(api.app).get('/favorites')).status === 200, 15_000);
+    const after = await request(api.app).get('/favorites');
+    expect(after.body.favorites.map((f: { name: string }) => f.name)).toEqual(['Luke Skywalker']);
+    expect(await api.favorites.countDocuments({ name: 'Leia Organa' })).toBe(0);
+    await request(api.app).get('/readyz').expect(200);
+  });
+});

@@ -2,7 +2,7 @@
 // Docker scenario suites that start the real compose files.
 const base = {
   testEnvironment: 'node',
-  // Type errors are caught by `npm run typecheck`; tests only need the code transpiled.
+  // tsconfig's isolatedModules makes ts-jest transpile only; `npm run typecheck` checks types.
   transform: { '^.+\\.ts$': 'ts-jest' },
 };
 
@@ -11,5 +11,13 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'scenarios',
+      testMatch: ['<rootDir>/test/compose/**/*.e2e.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/compose/setup.ts'],
+      globalSetup: '<rootDir>/test/compose/global-setup.ts',
+      globalTeardown: '<rootDir>/test/compose/global-teardown.ts',
+    },
   ],
 };

@@ -164,6 +164,9 @@ FAVORITES_NODE_IMAGE=$NODE_IMAGE
 FAVORITES_MONGO_IMAGE=$FERRETDB_IMAGE
 FAVORITES_SWAPI_STUB_IMAGE=$SWAPI_STUB_IMAGE
 FAVORITES_MONGO_HEALTHCHECK=$MONGO_HEALTHCHECK
+# No SWAPI offline: the stacks start the stub (profile "offline") and the API calls it.
+COMPOSE_PROFILES=offline
+SWAPI_BASE_URL=http://swapi-stub:8080/api
 EOF
   log "wrote compose/offline.env"
 }

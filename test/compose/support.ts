@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { DockerComposeEnvironment, GenericContainer, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { freePort } from '../support/ports';
+
+export const COMPOSE_DIR = resolve(__dirname, '../../compose');
+/** Every project and resource a suite creates starts with this, so teardown can find leftovers. */
+export const PREFIX = 'favtest';
+
+/** compose/offline.env (written by scripts/offline-images.sh), when present: local image names. */
+export const offlineEnv: Record<string, string> = readEnvFile(join(COMPOSE_DIR, 'offline.env'));
+
+export const images = {
+  api: process.env.FAVORITES_API_IMAGE ?? 'swfavorites/favorites:local',
+  mongo: process.env.FAVORITES_MONGO_IMAGE ?? offlineEnv.FAVORITES_MONGO_IMAGE ?? 'mongo:7.0',
+};
+
+/** What every stack gets: the offline image names if built, and the SWAPI stub instead of swapi.dev. */
+export function stackEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...offlineEnv,
+    FAVORITES_API_IMAGE: images.api,
+    COMPOSE_PROFILES: 'offline',
+    SWAPI_BASE_URL: 'http://swapi-stub:8080/api',
+    ...extra,
+  };
+}
+
+export const uniqueName = (what: string) => `${PREFIX}-${what}-${randomBytes(3).toString('hex')}`;
+
+export interface Stack {
+  baseUrl: string;
+  projectName: string;
+  environment: StartedDockerComposeEnvironment;
+}
+
+/**
+ * Brings up one of the real compose files (never a copy) under a project name of its own, with
+ * the API on a free host port, and waits for every container's healthcheck.
+ */
+export async function upStack(
+  file: 'network.yml' | 'host.yml' | 'ip.yml',
+  options: { env?: Record<string, string>; services?: string[]; projectName?: string } = {},
+): Promise<Stack> {
+  const port = options.env?.FAVORITES_PORT ?? String(await freePort());
+  const projectName = options.projectName ?? uniqueName(file.replace('.yml', ''));
+  const environment = await composeFile(file, projectName, { ...options.env, FAVORITES_PORT: port }).up(options.services);
+  return { baseUrl: `http://127.0.0.1:${port}`, projectName, environment };
+}
+
+export function composeFile(file: string, projectName: string, env: Record<string, string>): DockerComposeEnvironment {
+  return new DockerComposeEnvironment(COMPOSE_DIR, file)
+    .withProjectName(projectName)
+    .withEnvironment(stackEnv(env))
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(120_000);
+}
+
+/** The API image run as in the course's `docker run` steps, outside any compose file. */
+export function apiContainer(env: Record<string, string>): GenericContainer {
+  return new GenericContainer(images.api)
+    .withEnvironment({ SWAPI_BASE_URL: 'http://swapi-stub:8080/api', ...env })
+    .withExposedPorts(3000)
+    .withWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(60_000);
+}
+
+export interface ReadinessBody {
+  status: string;
+  code?: string;
+  message?: string;
+  database: {
+    host: string;
+    port: number;
+    resolvedAddress: string | null;
+    state: string;
+    lastError: { code: string; message: string } | null;
+    hint: string | null;
+  };
+}
+
+/** Polls GET /readyz until `done` accepts the answer; returns the last status and body. */
+export async function readinessUntil(
+  baseUrl: string,
+  done: (status: number, body: ReadinessBody) => boolean,
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: ReadinessBody }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request(baseUrl).get('/readyz').timeout(5000).catch(() => undefined);
+    if (res && done(res.status, res.body)) return { status: res.status, body: res.body };
+    if (Date.now() > deadline) {
+      throw new Error(`/readyz never matched within ${timeoutMs} ms; last answer: ${res?.status} ${JSON.stringify(res?.body)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Waits for the API's first diagnosis, i.e. a /readyz 503 that names an error code. */
+export const firstFailure = (baseUrl: string, timeoutMs?: number) =>
+  readinessUntil(baseUrl, (status, body) => status === 503 && body.database?.lastError !== null, timeoutMs);
+
+export const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };
+
+/** The course's requests against a running API: save a favorite, list favorites, list movies. */
+export async function courseRequestsSucceed(baseUrl: string, favorite = luke): Promise<void> {
+  const saved = await request(baseUrl).post('/favorites').send(favorite);
+  expect(saved.status).toBe(201);
+  expect(saved.body).toMatchObject({ message: 'Favorite saved!', favorite });
+
+  const listed = await request(baseUrl).get('/favorites');
+  expect(listed.status).toBe(200);
+  expect(listed.body.favorites).toEqual(expect.arrayContaining([expect.objectContaining(favorite)]));
+
+  const movies = await request(baseUrl).get('/movies');
+  expect(movies.status).toBe(200);
+  expect(movies.body.movies.results.map((film: { title: string }) => film.title)).toContain('A New Hope');
+}
+
+function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const entries = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import request from 'supertest';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import {
+  apiContainer,
+  composeFile,
+  courseRequestsSucceed,
+  firstFailure,
+  luke,
+  readinessUntil,
+  uniqueName,
+  upStack,
+  type Stack,
+} from './support';
+
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+const baseUrlOf = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
+
+// One stack for the whole file, brought up from the real compose/network.yml. The named network
+// gets a name of this run's own, so a user's running stack is never touched.
+const networkName = uniqueName('net');
+let stack: Stack;
+let stackIsDown = false;
+const started: StartedTestContainer[] = [];
+let otherNetwork: StartedNetwork | undefined;
+
+beforeAll(async () => {
+  stack = await upStack('network.yml', { env: { FAVORITES_NETWORK: networkName } });
+});
+
+afterAll(async () => {
+  await Promise.all(started.map((container) => container.stop()));
+  await otherNetwork?.stop();
+  if (!stackIsDown) await stack?.environment.down();
+});
+
+describe('network.yml: the API reaches MongoDB by service name on a named network', () => {
+  it('when both services share the network, /readyz is 200 and the course requests work', async () => {
+    const { status, body } = await readinessUntil(stack.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'mongodb', port: 27017, state: 'connected', lastError: null });
+    expect(body.database.resolvedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    await courseRequestsSucceed(stack.baseUrl);
+  });
+
+  it('MongoDB publishes no port on the host, and the network has the fixed name', () => {
+    const mongo = `${stack.projectName}-mongodb-1`;
+
+    expect(docker('port', mongo)).toBe('');
+    expect(docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}', mongo)).toBe(networkName);
+  });
+});
+
+describe('network.yml: the course\'s `docker run` steps next to the stack', () => {
+  // A container still attached to the named network would keep `down` from removing it.
+  afterAll(async () => {
+    await Promise.all(started.splice(0).map((container) => container.stop()));
+    await otherNetwork?.stop();
+    otherNetwork = undefined;
+  });
+
+  it('when the API runs on the default bridge (no --network), "mongodb" does not resolve: ENOTFOUND', async () => {
+    const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).start();
+    started.push(api);
+
+    const { status, body } = await firstFailure(baseUrlOf(api));
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain('"mongodb" is not a name this container can resolve');
+    expect(body.database.hint).toContain('the default bridge has no DNS');
+  });
+
+  it('when the API runs on another user-defined network, "mongodb" does not resolve either: ENOTFOUND', async () => {
+    otherNetwork = await new Network().start();
+    const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetwork(otherNetwork).start();
+    started.push(api);
+
+    const { status, body } = await firstFailure(baseUrlOf(api));
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain('put the API and MongoDB on one network');
+  });
+
+  it('when the API joins the named network with `docker run --network`, it reaches "mongodb"', async () => {
+    const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetworkMode(networkName).start();
+    started.push(api);
+
+    const { status, body } = await readinessUntil(baseUrlOf(api), (s) => s === 200);
+
+    expect(status).toBe(200);
+    expect(body.database.host).toBe('mongodb');
+    const listed = await request(baseUrlOf(api)).get('/favorites');
+    expect(listed.body.favorites.map((f: { name: string }) => f.name)).toContain(luke.name);
+  });
+});
+
+describe('network.yml: the named volume', () => {
+  it('when the stack goes down without -v and comes up again, the favorites written through the API are still there', async () => {
+    await stack.environment.down({ removeVolumes: false });
+    stackIsDown = true;
+
+    stack = await upStack('network.yml', { projectName: stack.projectName, env: { FAVORITES_NETWORK: networkName } });
+    stackIsDown = false;
+
+    await readinessUntil(stack.baseUrl, (s) => s === 200);
+    const listed = await request(stack.baseUrl).get('/favorites');
+    expect(listed.status).toBe(200);
+    expect(listed.body.favorites).toEqual([expect.objectContaining(luke)]);
+  });
+});
+
+describe('network.yml with MONGODB_HOST=localhost', () => {
+  it('when the API is told MongoDB is on localhost, it is refused: ECONNREFUSED, localhost is the container itself', async () => {
+    // Recreate only the API, as `MONGODB_HOST=localhost docker compose -f compose/network.yml up` would.
+    const port = new URL(stack.baseUrl).port;
+    await composeFile('network.yml', stack.projectName, { FAVORITES_NETWORK: networkName, FAVORITES_PORT: port, MONGODB_HOST: 'localhost' }).up([
+      'favorites',
+    ]);
+
+    const { status, body } = await firstFailure(stack.baseUrl);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ host: 'localhost', port: 27017 });
+    expect(body.database.lastError?.code).toBe('ECONNREFUSED');
+    expect(body.database.hint).toContain('localhost is the container itself');
+    const favorites = await request(stack.baseUrl).get('/favorites');
+    expect(favorites.status).toBe(503);
+    expect(favorites.body.code).toBe('DATABASE_UNAVAILABLE');
+  });
+
+  it('`down -v` removes the containers, the network and the volume', async () => {
+    await stack.environment.down();
+    stackIsDown = true;
+
+    expect(docker('ps', '-a', '--filter', `label=com.docker.compose.project=${stack.projectName}`, '--format', '{{.Names}}')).toBe('');
+    expect(docker('volume', 'ls', '--filter', `label=com.docker.compose.project=${stack.projectName}`, '--format', '{{.Name}}')).toBe('');
+    expect(docker('network', 'ls', '--filter', `name=${networkName}`, '--format', '{{.Name}}')).toBe('');
+  });
+});

@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import dotenv from 'dotenv';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app';
@@ -12,6 +12,8 @@ import { createSwapiClient } from './swapi/client';
 const SHUTDOWN_DEADLINE_MS = 8000;
 
 function readConfig(): Config {
+  // A local .env (see .env.example) fills in what the environment does not set.
+  dotenv.config({ quiet: true });
   try {
     return loadConfig();
   } catch (error) {

@@ -1,21 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { PREFIX } from './support';
+import { dockerResources } from './docker-resources';
 
-/** Fails the run if any scenario suite left a container, network or volume behind. */
+/** Fails the run if the scenario suites left any container, network or volume behind. */
 export default function checkNothingLeft(): void {
-  const list = (args: string[]) =>
-    execFileSync('docker', args, { encoding: 'utf8' })
-      .split('\n')
-      .filter((name) => name.includes(PREFIX));
-  const leftovers = [
-    ...list(['ps', '-a', '--format', '{{.Names}}']).map((n) => `container ${n}`),
-    ...list(['network', 'ls', '--format', '{{.Name}}']).map((n) => `network ${n}`),
-    ...list(['volume', 'ls', '--format', '{{.Name}}']).map((n) => `volume ${n}`),
-    ...execFileSync('docker', ['ps', '-a', '--filter', 'label=org.testcontainers=true', '--format', '{{.Names}}'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map((n) => `testcontainers container ${n}`),
-  ];
+  const before = new Set(globalThis.dockerResourcesBeforeScenarios ?? []);
+  const leftovers = dockerResources().filter((resource) => !before.has(resource));
   if (leftovers.length > 0) {
     throw new Error(`The scenario suites left these behind:\n${leftovers.join('\n')}`);
   }

@@ -6,7 +6,7 @@ import { DockerComposeEnvironment, GenericContainer, Wait, type StartedDockerCom
 import { freePort } from '../support/ports';
 
 export const COMPOSE_DIR = resolve(__dirname, '../../compose');
-/** Every project and resource a suite creates starts with this, so teardown can find leftovers. */
+/** Every project and network a suite names starts with this, so they are easy to tell apart. */
 export const PREFIX = 'favtest';
 
 /** compose/offline.env (written by scripts/offline-images.sh), when present: local image names. */

@@ -56,11 +56,14 @@ describe('server process', () => {
     const server = startServer({ PORT: String(await freePort()), MONGODB_PORT: String(await freePort()) });
     await eventually(answers(server.baseUrl));
 
-    let ready = await request(server.baseUrl).get('/readyz');
-    await eventually(async () => (ready = await request(server.baseUrl).get('/readyz')).body.database.lastError !== null);
+    let ready: request.Response | undefined;
+    await eventually(async () => {
+      ready = await request(server.baseUrl).get('/readyz');
+      return ready.body.database.lastError !== null;
+    });
 
-    expect(ready.status).toBe(503);
-    expect(ready.body.database.lastError.code).toBe('ECONNREFUSED');
+    expect(ready?.status).toBe(503);
+    expect(ready?.body.database.lastError.code).toBe('ECONNREFUSED');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

@@ -28,12 +28,16 @@ export async function startMongoServer(suite: string): Promise<MongoServer> {
     url.pathname = `/${dbName}`;
     return { url: url.toString(), host, port, dbName, stop: async () => undefined };
   }
-  return startFerretDb(dbName);
+  return startFerretDb({ dbName });
 }
 
-async function startFerretDb(dbName: string): Promise<MongoServer> {
+/**
+ * FerretDB as a process on this machine, listening on `listenIp` (127.0.0.1 by default;
+ * 0.0.0.0 plays a MongoDB on the host that containers can reach).
+ */
+export async function startFerretDb({ dbName = 'swfavorites', listenIp = '127.0.0.1' } = {}): Promise<MongoServer> {
   const binary = process.env.FERRETDB_BIN ?? 'ferretdb';
-  const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'favtest-ferretdb-'));
   const port = await freePort();
   const child = spawn(
     binary,
@@ -41,7 +45,7 @@ async function startFerretDb(dbName: string): Promise<MongoServer> {
       '--handler=sqlite',
       `--sqlite-url=file:${dataDir}/`,
       `--state-dir=${dataDir}`,
-      `--listen-addr=127.0.0.1:${port}`,
+      `--listen-addr=${listenIp}:${port}`,
       '--debug-addr=-',
       '--telemetry=disable',
       '--log-level=error',
@@ -56,16 +60,22 @@ async function startFerretDb(dbName: string): Promise<MongoServer> {
     );
     child.once('exit', (code) => reject(new Error(`${binary} exited with ${code}: ${stderr}`)));
   });
-  await Promise.race([waitForPort(port, 10_000), spawnFailure]);
+  const stop = async () => {
+    await stopProcess(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([waitForPort(port, 10_000), spawnFailure]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     url: `mongodb://127.0.0.1:${port}/${dbName}`,
     host: '127.0.0.1',
     port,
     dbName,
-    stop: async () => {
-      await stopProcess(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

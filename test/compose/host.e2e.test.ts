@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import type { StartedTestContainer } from 'testcontainers';
+import { startFerretDb, type MongoServer } from '../support/mongo-server';
+import { apiContainer, courseRequestsSucceed, firstFailure, readinessUntil, upStack, type Stack } from './support';
+
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+const baseUrlOf = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
+const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
+
+/**
+ * The address `host-gateway` stands for: the default bridge's gateway. Docker leaves
+ * IPAM.Config[0].Gateway empty on some engines; the gateway is then docker0's own address
+ * (read with `ip`: Node lists no address for docker0 while no container is attached to it).
+ */
+function bridgeGateway(): string {
+  const [bridge] = JSON.parse(docker('network', 'inspect', 'bridge')) as {
+    IPAM: { Config: { Gateway?: string }[] };
+    Options: Record<string, string>;
+  }[];
+  const fromIpam = bridge.IPAM.Config[0]?.Gateway;
+  if (fromIpam) return fromIpam;
+  const device = bridge.Options['com.docker.network.bridge.name'] ?? 'docker0';
+  const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', device], { encoding: 'utf8' });
+  const address = /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(addresses)?.[1];
+  if (!address) throw new Error(`cannot find the default bridge's gateway (no IPv4 address on ${device})`);
+  return address;
+}
+
+// MongoDB "installed on the host": one FerretDB process on 0.0.0.0, shared by the file.
+let hostMongo: MongoServer;
+let gateway: string;
+
+beforeAll(async () => {
+  gateway = bridgeGateway();
+  hostMongo = await startFerretDb({ listenIp: '0.0.0.0' });
+});
+
+afterAll(async () => {
+  await hostMongo?.stop();
+});
+
+describe('host.yml: MongoDB on the host via host.docker.internal', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await upStack('host.yml', { env: { MONGODB_PORT: String(hostMongo.port) } });
+  });
+
+  afterAll(async () => {
+    await stack?.environment.down();
+  });
+
+  it('when MongoDB listens on 0.0.0.0 on the host, the API reaches it through the docker0 gateway and the course requests work', async () => {
+    const { status, body } = await readinessUntil(stack.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({
+      host: 'host.docker.internal',
+      port: hostMongo.port,
+      resolvedAddress: gateway,
+      state: 'connected',
+      lastError: null,
+    });
+    await courseRequestsSucceed(stack.baseUrl);
+  });
+});
+
+describe("host.docker.internal in the course's `docker run` of the API", () => {
+  const started: StartedTestContainer[] = [];
+
+  afterAll(async () => {
+    await Promise.all(started.map((container) => container.stop()));
+  });
+
+  it('when the container has no extra host, host.docker.internal does not resolve: ENOTFOUND with the extra_hosts hint', async () => {
+    const api = await apiContainer({ MONGODB_HOST: 'host.docker.internal', MONGODB_PORT: String(hostMongo.port) }).start();
+    started.push(api);
+
+    const { status, body } = await firstFailure(baseUrlOf(api));
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ host: 'host.docker.internal', resolvedAddress: null });
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain(EXTRA_HOSTS_LINE);
+  });
+
+  it('when the container maps host.docker.internal to host-gateway (--add-host), it reaches the host\'s MongoDB', async () => {
+    const api = await apiContainer({ MONGODB_HOST: 'host.docker.internal', MONGODB_PORT: String(hostMongo.port) })
+      .withExtraHosts([{ host: 'host.docker.internal', ipAddress: 'host-gateway' }])
+      .start();
+    started.push(api);
+
+    const { status, body } = await readinessUntil(baseUrlOf(api), (s) => s === 200);
+
+    expect(docker('inspect', '--format', '{{json .HostConfig.ExtraHosts}}', api.getId())).toBe('["host.docker.internal:host-gateway"]');
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'host.docker.internal', resolvedAddress: gateway, state: 'connected' });
+  });
+});
+
+describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
+  let loopbackMongo: MongoServer;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    loopbackMongo = await startFerretDb({ listenIp: '127.0.0.1' });
+    // The stub plays no part in this failure: only the API is started.
+    stack = await upStack('host.yml', { env: { MONGODB_PORT: String(loopbackMongo.port) }, services: ['favorites'] });
+  });
+
+  afterAll(async () => {
+    await stack?.environment.down();
+    await loopbackMongo?.stop();
+  });
+
+  it('when the host\'s MongoDB binds 127.0.0.1, the gateway address refuses the API: ECONNREFUSED with the bindIp hint', async () => {
+    const { status, body } = await firstFailure(stack.baseUrl);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ host: 'host.docker.internal', port: loopbackMongo.port, resolvedAddress: gateway });
+    expect(body.database.lastError?.code).toBe('ECONNREFUSED');
+    expect(body.database.hint).toContain('not only 127.0.0.1');
+  });
+});

@@ -107,3 +107,30 @@ describe('when MongoDB goes away while the API runs', () => {
     await request(api.app).get('/readyz').expect(200);
   });
 });
+
+describe('when MongoDB stops answering without closing connections (a vanished host)', () => {
+  it('answers within a few seconds instead of hanging, reports a timeout, then recovers', async () => {
+    await eventually(() => api.database.isConnected(), 15_000);
+    proxy.freeze();
+
+    // The first query finds out the hard way: its 2 s socket timeout, then the driver's one retry.
+    let started = Date.now();
+    const first = await request(api.app).get('/favorites');
+    expect(first.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(6000);
+    // From then on the API knows, and answers at once.
+    started = Date.now();
+    const next = await request(api.app).get('/favorites');
+    expect(next.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const readiness = await request(api.app).get('/readyz');
+    expect(readiness.status).toBe(503);
+    expect(readiness.body.database.lastError.code).toBe('ETIMEDOUT');
+    expect(readiness.body.database.hint).toContain('the address is wrong or stale');
+
+    proxy.thaw();
+
+    await eventually(async () => (await request(api.app).get('/favorites')).status === 200, 20_000);
+  }, 30_000);
+});
+

@@ -1,12 +1,13 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of the database that a test can cut and restore, to play a database
- * outage against any server (FerretDB or a real mongod) without stopping it.
+ * A TCP proxy in front of the database that a test can cut, freeze and restore, to play a
+ * database outage against any server (FerretDB or a real mongod) without stopping it.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -24,7 +25,9 @@ export class TcpProxy {
         // Both ends get reset when the proxy is cut; that is the point, not an error.
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      // Forwarded by hand rather than piped, so that freeze() can drop bytes like a dead link.
+      client.on('data', (chunk) => this.frozen || upstream.write(chunk));
+      upstream.on('data', (chunk) => this.frozen || client.write(chunk));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -34,6 +37,15 @@ export class TcpProxy {
     });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /** Keeps every connection open but delivers nothing: what a vanished host looks like (no reset). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
   }
 
   /** Refuses new connections and resets the open ones: what clients see when the database dies. */

@@ -132,6 +132,10 @@ export class MongoConnector implements DatabaseStatus {
           serverSelectionTimeoutMS: this.selectionTimeoutMs,
           // Notice a returning server within seconds, not the driver's default 10.
           heartbeatFrequencyMS: 2000,
+          // A server that vanishes without closing connections (a stale IP, a dropped link) sends
+          // no reset: without these limits a query on an open socket would wait forever.
+          connectTimeoutMS: 2000,
+          socketTimeoutMS: 2000,
           // Fail fast instead of queueing queries for 10 s while the server is away.
           bufferCommands: false,
           autoIndex: false,

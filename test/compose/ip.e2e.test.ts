@@ -53,8 +53,9 @@ const started: StartedTestContainer[] = [];
 afterAll(async () => {
   await Promise.allSettled(started.map((container) => container.stop()));
   if (!stack) return;
-  // Compose hands the anonymous /data/db volume of a recreated container on to its replacement as
-  // an explicit mount, and `down -v` then leaves it behind: note the volumes and remove what is left.
+  // Compose hands the anonymous volumes of a recreated container (the official mongo image has one
+  // for /data/configdb) on to its replacement as explicit mounts, and `down -v` then leaves them
+  // behind: note the volumes and remove what is left.
   const volumes = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.projectName}`)
     .split('\n')
     .filter(Boolean)

@@ -92,8 +92,11 @@ describe('when MongoDB goes away while the API runs', () => {
     const during = await request(api.app).get('/favorites');
     expect(during.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2000);
+    // The API diagnoses the loss by itself: the 503s carry the hint without anyone calling /readyz.
+    await eventually(() => api.database.currentFailure()?.code === 'ECONNREFUSED');
     const refused = await request(api.app).post('/favorites').send({ ...luke, name: 'Leia Organa' });
     expect(refused.status).toBe(503);
+    expect(refused.body.message).toContain(`Nothing listens on 127.0.0.1:${proxy.port}`);
     const readiness = await request(api.app).get('/readyz');
     expect(readiness.status).toBe(503);
     expect(readiness.body.database.lastError.code).toBe('ECONNREFUSED');

@@ -172,6 +172,8 @@ export class MongoConnector implements DatabaseStatus {
     if (!this.everConnected || this.stopped || this.lostConnection) return;
     this.lostConnection = true;
     this.log.warn('lost the connection to MongoDB; the driver keeps retrying', { url: this.config.safeUrl });
+    // Find out why now, so 503s and the log carry the hint without waiting for a /readyz call.
+    void this.readiness();
   };
 
   private readonly onReconnected = () => {

@@ -211,6 +211,21 @@ describe('unknown routes and health', () => {
     expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'No route for GET /nope.' });
   });
 
+  it('when the path has malformed percent-encoding, responds 400 as JSON', async () => {
+    const res = await request(api.app).get('/favorites/%E0%A4%A');
+
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/json');
+    expect(res.body.code).toBe('BAD_REQUEST');
+  });
+
+  it('when the JSON body declares a charset the API cannot read, responds 415', async () => {
+    const res = await request(api.app).post('/favorites').set('Content-Type', 'application/json; charset=latin1').send('{}');
+
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('GET /healthz responds 200 while the process runs', async () => {
     const res = await request(api.app).get('/healthz');
 

@@ -127,6 +127,15 @@ describe('GET /people', () => {
     expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.' });
   });
 
+  it('when SWAPI answers 503, responds 502 SWAPI_UNAVAILABLE', async () => {
+    const failing = await apiWithSwapi((await stub({ failStatus: 503 })).baseUrl);
+
+    const res = await request(failing.app).get('/people?page=2');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch people from SWAPI (HTTP 503).' });
+  });
+
   it('when SWAPI is slow, responds 504', async () => {
     const slow = await apiWithSwapi((await stub({ delayMs: 5000 })).baseUrl, 300);
 

@@ -1,10 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
 import { startFerretDb, type MongoServer } from '../support/mongo-server';
-import { apiContainer, courseRequestsSucceed, firstFailure, readinessUntil, upStack, type Stack } from './support';
+import {
+  apiContainer,
+  apiUrl,
+  courseRequestsSucceed,
+  docker,
+  firstFailure,
+  readinessUntil,
+  upStack,
+  type Stack,
+} from './support';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const baseUrlOf = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
 const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
 
 /**
@@ -76,7 +83,7 @@ describe("host.docker.internal in the course's `docker run` of the API", () => {
     const api = await apiContainer({ MONGODB_HOST: 'host.docker.internal', MONGODB_PORT: String(hostMongo.port) }).start();
     started.push(api);
 
-    const { status, body } = await firstFailure(baseUrlOf(api));
+    const { status, body } = await firstFailure(apiUrl(api));
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: 'host.docker.internal', resolvedAddress: null });
@@ -90,7 +97,7 @@ describe("host.docker.internal in the course's `docker run` of the API", () => {
       .start();
     started.push(api);
 
-    const { status, body } = await readinessUntil(baseUrlOf(api), (s) => s === 200);
+    const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
 
     expect(docker('inspect', '--format', '{{json .HostConfig.ExtraHosts}}', api.getId())).toBe('["host.docker.internal:host-gateway"]');
     expect(status).toBe(200);

@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import {
   apiContainer,
+  apiUrl,
   composeFile,
   courseRequestsSucceed,
+  docker,
   images,
   luke,
   offlineEnv,
@@ -15,9 +16,7 @@ import {
   type Stack,
 } from './support';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
-const baseUrlOf = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
 
 /** A 172.29.x.0/24 that no existing Docker network uses, so a parallel suite's stack cannot clash. */
 function freeSubnetPrefix(): string {
@@ -162,9 +161,9 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
   it('when the API is started with the address docker inspect shows, /readyz is 200 and favorites round-trip', async () => {
     expect(mongoIp).toBe(mongo.getIpAddress('bridge'));
 
-    const { status, body } = await readinessUntil(baseUrlOf(api), (s) => s === 200);
-    const saved = await request(baseUrlOf(api)).post('/favorites').send(luke);
-    const listed = await request(baseUrlOf(api)).get('/favorites');
+    const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
+    const saved = await request(apiUrl(api)).post('/favorites').send(luke);
+    const listed = await request(apiUrl(api)).get('/favorites');
 
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: mongoIp, resolvedAddress: mongoIp, state: 'connected' });
@@ -177,7 +176,7 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
     await mongo.stop();
     started.splice(started.indexOf(mongo), 1);
 
-    const { status, body } = await staleAddressDiagnosis(baseUrlOf(api));
+    const { status, body } = await staleAddressDiagnosis(apiUrl(api));
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: mongoIp, resolvedAddress: mongoIp });

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import {
   apiContainer,
+  apiUrl,
   composeFile,
   courseRequestsSucceed,
+  docker,
   firstFailure,
   luke,
   readinessUntil,
@@ -13,8 +14,6 @@ import {
   type Stack,
 } from './support';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const baseUrlOf = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
 
 // One stack for the whole file, brought up from the real compose/network.yml. The named network
 // gets a name of this run's own, so a user's running stack is never touched.
@@ -64,7 +63,7 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).start();
     started.push(api);
 
-    const { status, body } = await firstFailure(baseUrlOf(api));
+    const { status, body } = await firstFailure(apiUrl(api));
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
@@ -77,7 +76,7 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetwork(otherNetwork).start();
     started.push(api);
 
-    const { status, body } = await firstFailure(baseUrlOf(api));
+    const { status, body } = await firstFailure(apiUrl(api));
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
@@ -88,11 +87,11 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetworkMode(networkName).start();
     started.push(api);
 
-    const { status, body } = await readinessUntil(baseUrlOf(api), (s) => s === 200);
+    const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
 
     expect(status).toBe(200);
     expect(body.database.host).toBe('mongodb');
-    const listed = await request(baseUrlOf(api)).get('/favorites');
+    const listed = await request(apiUrl(api)).get('/favorites');
     expect(listed.body.favorites.map((f: { name: string }) => f.name)).toContain(luke.name);
   });
 });

@@ -1,8 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { DockerComposeEnvironment, GenericContainer, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
+import {
+  DockerComposeEnvironment,
+  GenericContainer,
+  Wait,
+  type StartedDockerComposeEnvironment,
+  type StartedTestContainer,
+} from 'testcontainers';
 import { freePort } from '../support/ports';
 
 export const COMPOSE_DIR = resolve(__dirname, '../../compose');
@@ -66,6 +73,12 @@ export function apiContainer(env: Record<string, string>): GenericContainer {
     .withWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(60_000);
 }
+
+/** Base URL of an API container started with apiContainer(). */
+export const apiUrl = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
+
+/** Runs the docker CLI and returns its trimmed output. */
+export const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 export interface ReadinessBody {
   status: string;

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { DatabaseStatus } from '../db/connection';
-import { AppError } from './errors';
+import { AppError, notFound } from './errors';
 import type { Logger } from './logger';
 
 /** Turns whatever a route threw into one JSON shape: { code, message, details? }. */
@@ -9,7 +9,7 @@ export function errorHandler(log: Logger, database: DatabaseStatus): ErrorReques
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const error = toAppError(err, database);
-    if (!(err instanceof AppError) && error.status >= 500 && error.code === 'INTERNAL_ERROR') {
+    if (error.code === 'INTERNAL_ERROR') {
       log.error(`unhandled error on ${req.method} ${req.originalUrl}`, { stack: err instanceof Error ? err.stack : String(err) });
     }
     if (error.status === 503) res.set('Retry-After', '5');
@@ -18,7 +18,7 @@ export function errorHandler(log: Logger, database: DatabaseStatus): ErrorReques
 }
 
 export const notFoundHandler: RequestHandler = (req) => {
-  throw new AppError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`);
+  throw notFound(`No route for ${req.method} ${req.path}.`);
 };
 
 /** Answers 503 at once while MongoDB is away, instead of letting a query wait for it. */

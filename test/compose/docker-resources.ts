@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { docker } from './support';
 
-const list = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
+const list = (...args: string[]) => docker(...args).split('\n').filter(Boolean);
 
 /** Every container, network and volume the engine has now, one line each. */
 export function dockerResources(): string[] {

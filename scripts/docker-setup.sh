@@ -1,76 +1,72 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine and the compose v2 plugin are installed and running.
-# Installs both from Debian's packages when missing (Debian 12 and 13), then starts dockerd
-# in the background if nothing answers. Safe to run again: it skips what is already there.
+# Installs and starts a current Docker engine, with BuildKit (buildx) and compose v2, on Debian 12
+# or 13, as root. Safe to run again: it skips what is already there.
+#
+# Debian 13 packages engine 26 and compose 2.26. Debian 12 packages engine 20.10 (end of life in
+# 2023) and compose v1 only, so on Debian 12 the three docker packages are taken from Debian 13
+# (they need glibc >= 2.34; Debian 12 has 2.36) while every dependency stays Debian 12's own.
 set -euo pipefail
+cd "$(dirname "$0")"
+. lib/apt.sh
 
 log() { printf '[docker-setup] %s\n' "$*"; }
+[ "$(id -u)" -eq 0 ] || { log "run me as root (sudo bash $0)"; exit 1; }
 
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
+PACKAGES=(docker.io docker-buildx docker-compose)
+ENGINE_MAJOR_WANTED=26
 
-apt_updated=
-apt_update() {
-  if [ -z "$apt_updated" ]; then
-    log "apt-get update"
-    $SUDO apt-get update -qq
-    apt_updated=1
+engine_major() { { dockerd --version 2>/dev/null || true; } | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p'; }
+
+install_packages() {
+  local codename
+  codename=$(debian_codename)
+  if [ "$codename" != bookworm ]; then
+    log "installing ${PACKAGES[*]} from Debian $codename"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+    return
   fi
+  local mirror
+  mirror=$(debian_mirror)
+  log "Debian 12: installing ${PACKAGES[*]} from Debian 13 ($mirror), dependencies from Debian 12"
+  local src=/etc/apt/sources.list.d/favorites-trixie.sources pin=/etc/apt/preferences.d/favorites-trixie
+  # The extra source lives only for this install; its low priority keeps every other package on 12.
+  trap 'rm -f "$src" "$pin"; apt-get update -qq || true' EXIT
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$src"
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$pin"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${PACKAGES[@]/%//trixie}" >/dev/null
+  rm -f "$src" "$pin"
+  apt-get update -qq
+  trap - EXIT
 }
 
-debian_major() { cut -d. -f1 /etc/debian_version; }
-
-# 1. The engine. `docker` alone may be a client only, so look for dockerd.
-if ! command -v dockerd >/dev/null 2>&1; then
-  log "no dockerd: installing docker.io from Debian"
-  apt_update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq docker.io >/dev/null
+major=$(engine_major)
+if [ -n "$major" ] && [ "$major" -ge "$ENGINE_MAJOR_WANTED" ] && docker compose version >/dev/null 2>&1 &&
+  docker buildx version >/dev/null 2>&1; then
+  log "already installed: $(dockerd --version), $(docker compose version)"
 else
-  log "dockerd present: $(dockerd --version)"
+  install_packages
+  # An engine that was already running is the old one: restart it below.
+  if [ -n "$major" ] && docker info >/dev/null 2>&1; then
+    log "stopping the old engine ($major)"
+    pkill -x dockerd || true
+    while pgrep -x dockerd >/dev/null; do sleep 0.2; done
+  fi
+  log "installed: $(dockerd --version)"
 fi
 
-# 2. The compose v2 plugin.
-plugin_dir=/usr/local/lib/docker/cli-plugins
-if docker compose version >/dev/null 2>&1; then
-  log "compose present: $(docker compose version)"
-elif [ "$(debian_major)" -ge 13 ]; then
-  log "installing docker-compose (v2) from Debian"
-  apt_update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq docker-compose >/dev/null
-else
-  # Debian 12 only packages compose v1; Debian 13's v2 binary runs here (glibc >= 2.34),
-  # so fetch that one .deb from trixie and unpack just the plugin.
-  log "Debian $(cat /etc/debian_version): taking the compose v2 plugin from Debian 13's package"
-  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  uri=${uri:-http://deb.debian.org/debian}
-  src=/etc/apt/sources.list.d/favorites-trixie.sources
-  work=$(mktemp -d)
-  cleanup_trixie() { $SUDO rm -f "$src"; rm -rf "$work"; $SUDO apt-get update -qq || true; }
-  trap cleanup_trixie EXIT
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
-    | $SUDO tee "$src" >/dev/null
-  $SUDO apt-get update -qq
-  (cd "$work" && apt-get download -qq docker-compose/trixie)
-  dpkg -x "$work"/docker-compose_*.deb "$work/root"
-  $SUDO install -D -m 0755 "$work/root/usr/libexec/docker/cli-plugins/docker-compose" "$plugin_dir/docker-compose"
-  cleanup_trixie
-  trap - EXIT
-  log "compose installed: $(docker compose version)"
-fi
-
-# 3. The daemon.
 if docker info >/dev/null 2>&1; then
   log "engine answering: server $(docker info --format '{{.ServerVersion}}')"
   exit 0
 fi
+# No systemd in containers and CI sandboxes: start the daemon directly, in the background.
 log "starting dockerd (log: /var/log/dockerd.log)"
-$SUDO sh -c 'nohup dockerd > /var/log/dockerd.log 2>&1 &'
+nohup dockerd >/var/log/dockerd.log 2>&1 &
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
-    log "engine answering: server $(docker info --format '{{.ServerVersion}}')"
+    log "engine answering: server $(docker info --format '{{.ServerVersion}}'), $(docker compose version)"
     exit 0
   fi
   sleep 0.5

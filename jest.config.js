@@ -1,23 +1,32 @@
-// Three projects: fast unit tests, API tests against a real MongoDB-compatible server, and the
-// Docker scenario suites that start the real compose files.
+// Three projects: fast unit tests, API tests against a real MongoDB-compatible server in a
+// container, and the Docker scenario suites that start the real compose files. The two Docker
+// projects share a global setup (engine and images, once per run) and the leftover check.
 const base = {
   testEnvironment: 'node',
   // tsconfig's isolatedModules makes ts-jest transpile only; `npm run typecheck` checks types.
   transform: { '^.+\\.ts$': 'ts-jest' },
 };
+const docker = { globalTeardown: '<rootDir>/test/support/global-teardown.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.test.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     {
       ...base,
+      ...docker,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      ...base,
+      ...docker,
       displayName: 'scenarios',
       testMatch: ['<rootDir>/test/compose/**/*.e2e.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/compose/setup.ts'],
       globalSetup: '<rootDir>/test/compose/global-setup.ts',
-      globalTeardown: '<rootDir>/test/compose/global-teardown.ts',
     },
   ],
 };

@@ -35,8 +35,16 @@ function readEnvFile(path) {
   return entries;
 }
 
-/** The image pins (and the mongo healthcheck that goes with the default image), from compose/.env. */
-const pins = () => readEnvFile(PINS_FILE);
+const IMAGE_VARIABLES = ['FAVORITES_NODE_IMAGE', 'FAVORITES_MONGO_IMAGE', 'FAVORITES_MONGO_HEALTHCHECK'];
+
+/**
+ * The images to run: the pins in compose/.env, where the environment overrides them as it does
+ * for compose (FAVORITES_MONGO_IMAGE=mongo:8.0 npm test runs the tests on mongo 8).
+ */
+function pins() {
+  const fromFile = readEnvFile(PINS_FILE);
+  return Object.fromEntries(IMAGE_VARIABLES.map((name) => [name, process.env[name] ?? fromFile[name]]));
+}
 
 /** Runs the docker CLI; never throws. */
 function docker(args, options = {}) {
@@ -84,14 +92,13 @@ function available(image, log) {
  * in use, with `offline` telling which set it is.
  */
 function ensureImages(log = console.log) {
-  const { FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE, FAVORITES_MONGO_HEALTHCHECK } = pins();
-  const official = { FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE, FAVORITES_MONGO_HEALTHCHECK };
-  if ([FAVORITES_NODE_IMAGE, FAVORITES_MONGO_IMAGE].every((image) => available(image, log))) {
-    return { offline: false, env: official };
+  const wanted = pins();
+  if ([wanted.FAVORITES_NODE_IMAGE, wanted.FAVORITES_MONGO_IMAGE].every((image) => available(image, log))) {
+    return { offline: false, env: wanted };
   }
   log('No image registry answers: using local stand-ins built by scripts/offline-images.sh (a few minutes the first time, seconds after).');
   runScript('offline-images.sh', log);
   return { offline: true, env: readEnvFile(OFFLINE_ENV_FILE) };
 }
 
-module.exports = { ROOT, COMPOSE_DIR, readEnvFile, pins, docker, ensureEngine, ensureImages };
+module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages };

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
-import { startFerretDb, type MongoServer } from '../support/mongo-server';
+import { docker } from '../support/docker';
+import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import {
   apiContainer,
   apiUrl,
   courseRequestsSucceed,
-  docker,
   firstFailure,
   readinessUntil,
   upStack,
@@ -33,13 +33,14 @@ function bridgeGateway(): string {
   return address;
 }
 
-// MongoDB "installed on the host": one FerretDB process on 0.0.0.0, shared by the file.
+// MongoDB "installed on the host": a MongoDB container that publishes its port on every host
+// address, as `docker run -p 27017:27017 mongo` does, shared by the file.
 let hostMongo: MongoServer;
 let gateway: string;
 
 beforeAll(async () => {
   gateway = bridgeGateway();
-  hostMongo = await startFerretDb({ listenIp: '0.0.0.0' });
+  hostMongo = await startHostMongo('0.0.0.0');
 });
 
 afterAll(async () => {
@@ -110,7 +111,8 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    loopbackMongo = await startFerretDb({ listenIp: '127.0.0.1' });
+    // `docker run -p 127.0.0.1:27017:27017 mongo`: what a host MongoDB with bindIp 127.0.0.1 looks like from a container.
+    loopbackMongo = await startHostMongo('127.0.0.1');
     // The stub plays no part in this failure: only the API is started.
     stack = await upStack('host.yml', { env: { MONGODB_PORT: String(loopbackMongo.port) }, services: ['favorites'] });
   });

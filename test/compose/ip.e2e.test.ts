@@ -1,15 +1,14 @@
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+import { docker } from '../support/docker';
+import { mongoContainer } from '../support/mongo-server';
 import {
   apiContainer,
   apiUrl,
   composeFile,
   courseRequestsSucceed,
-  docker,
-  images,
   luke,
-  offlineEnv,
   readinessUntil,
   uniqueName,
   upStack,
@@ -140,17 +139,7 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
 
   beforeAll(async () => {
     // `docker run -d mongo` (no --network, no published port), then `docker inspect` for its address.
-    mongo = await new GenericContainer(images.mongo)
-      .withName(uniqueName('ip-mongo'))
-      .withHealthCheck({
-        test: ['CMD-SHELL', offlineEnv.FAVORITES_MONGO_HEALTHCHECK ?? `mongosh --quiet --eval 'db.adminCommand("ping")'`],
-        interval: 1000,
-        timeout: 3000,
-        retries: 30,
-      })
-      .withWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(60_000)
-      .start();
+    mongo = await mongoContainer().withName(uniqueName('ip-mongo')).start();
     started.push(mongo);
     mongoIp = inspect(mongo.getId(), '{{.NetworkSettings.IPAddress}}');
 

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { docker } from '../support/docker';
 import {
   apiContainer,
   apiUrl,
   composeFile,
   courseRequestsSucceed,
-  docker,
   firstFailure,
   luke,
   readinessUntil,
@@ -13,7 +13,6 @@ import {
   upStack,
   type Stack,
 } from './support';
-
 
 // One stack for the whole file, brought up from the real compose/network.yml. The named network
 // gets a name of this run's own, so a user's running stack is never touched.

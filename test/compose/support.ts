@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import request from 'supertest';
 import {
   DockerComposeEnvironment,
@@ -10,24 +8,18 @@ import {
   type StartedDockerComposeEnvironment,
   type StartedTestContainer,
 } from 'testcontainers';
+import type { ReadinessBody } from '../../services/favorites/src/health/routes';
+import { images } from '../support/docker';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 
 export const COMPOSE_DIR = resolve(__dirname, '../../compose');
 /** Every project and network a suite names starts with this, so they are easy to tell apart. */
 export const PREFIX = 'favtest';
 
-/** compose/offline.env (written by scripts/offline-images.sh), when present: local image names. */
-export const offlineEnv: Record<string, string> = readEnvFile(join(COMPOSE_DIR, 'offline.env'));
-
-export const images = {
-  api: process.env.FAVORITES_API_IMAGE ?? 'swfavorites/favorites:local',
-  mongo: process.env.FAVORITES_MONGO_IMAGE ?? offlineEnv.FAVORITES_MONGO_IMAGE ?? 'mongo:7.0',
-};
-
-/** What every stack gets: the offline image names if built, and the SWAPI stub instead of swapi.dev. */
+/** What every stack gets on top of the environment (which holds the images in use): the SWAPI stub instead of swapi.dev. */
 export function stackEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...offlineEnv,
     FAVORITES_API_IMAGE: images.api,
     COMPOSE_PROFILES: 'offline',
     SWAPI_BASE_URL: 'http://swapi-stub:8080/api',
@@ -77,38 +69,22 @@ export function apiContainer(env: Record<string, string>): GenericContainer {
 /** Base URL of an API container started with apiContainer(). */
 export const apiUrl = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
 
-/** Runs the docker CLI and returns its trimmed output. */
-export const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-
-export interface ReadinessBody {
-  status: string;
-  code?: string;
-  message?: string;
-  database: {
-    host: string;
-    port: number;
-    resolvedAddress: string | null;
-    state: string;
-    lastError: { code: string; message: string } | null;
-    hint: string | null;
-  };
-}
-
 /** Polls GET /readyz until `done` accepts the answer; returns the last status and body. */
 export async function readinessUntil(
   baseUrl: string,
   done: (status: number, body: ReadinessBody) => boolean,
   timeoutMs = 30_000,
 ): Promise<{ status: number; body: ReadinessBody }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(baseUrl).get('/readyz').timeout(5000).catch(() => undefined);
-    if (res && done(res.status, res.body)) return { status: res.status, body: res.body };
-    if (Date.now() > deadline) {
-      throw new Error(`/readyz never matched within ${timeoutMs} ms; last answer: ${res?.status} ${JSON.stringify(res?.body)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let last: request.Response | undefined;
+  await eventually(
+    async () => {
+      last = await request(baseUrl).get('/readyz').timeout(5000).catch(() => undefined);
+      return last !== undefined && done(last.status, last.body);
+    },
+    timeoutMs,
+    { intervalMs: 250, lastSeen: () => `/readyz answered ${last?.status} ${JSON.stringify(last?.body)}` },
+  );
+  return { status: last!.status, body: last!.body };
 }
 
 /** Waits for the API's first diagnosis, i.e. a /readyz 503 that names an error code. */
@@ -130,14 +106,4 @@ export async function courseRequestsSucceed(baseUrl: string, favorite = luke): P
   const movies = await request(baseUrl).get('/movies');
   expect(movies.status).toBe(200);
   expect(movies.body.movies.results.map((film: { title: string }) => film.title)).toContain('A New Hope');
-}
-
-function readEnvFile(path: string): Record<string, string> {
-  if (!existsSync(path)) return {};
-  const entries = readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
-  return Object.fromEntries(entries);
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createTestApi, eventually, type TestApi } from '../support/api';
+import { createTestApi, type TestApi } from '../support/api';
+import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';
 import { TcpProxy } from '../support/tcp-proxy';

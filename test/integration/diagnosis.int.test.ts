@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import request from 'supertest';
-import { createTestApi, eventually, type TestApi } from '../support/api';
+import { createTestApi, type TestApi } from '../support/api';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 
 // Each case points the API at a real unreachable target and reads /readyz, as a user would.

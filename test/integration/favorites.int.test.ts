@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createTestApi, eventually, type TestApi } from '../support/api';
+import { createTestApi, type TestApi } from '../support/api';
+import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 
 const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import request from 'supertest';
-import { eventually } from '../support/api';
+import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';

@@ -34,13 +34,3 @@ export function createTestApi(env: Record<string, string>, options: Partial<Conn
   database.start();
   return { app, database, favorites, logs, stop: () => database.stop() };
 }
-
-/** Polls until `check` passes or the time is up; returns how long it took. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return Date.now() - started;
-}

@@ -1,5 +1,8 @@
 import { Router } from 'express';
-import type { DatabaseStatus } from '../db/connection';
+import type { DatabaseStatus, ReadinessReport } from '../db/connection';
+
+/** The body of GET /readyz: the report, plus the error code and message of a 503. */
+export type ReadinessBody = ReadinessReport & { status: 'ready' | 'unavailable'; code?: 'DATABASE_UNAVAILABLE'; message?: string };
 
 export function healthRouter(database: DatabaseStatus): Router {
   const router = Router();
@@ -13,14 +16,14 @@ export function healthRouter(database: DatabaseStatus): Router {
   router.get('/readyz', async (_req, res) => {
     const report = await database.readiness();
     if (report.ready) {
-      res.json({ status: 'ready', ...report });
+      res.json({ status: 'ready', ...report } satisfies ReadinessBody);
     } else {
       res.status(503).json({
         status: 'unavailable',
         code: 'DATABASE_UNAVAILABLE',
         message: `MongoDB is not reachable${report.database.hint ? `: ${report.database.hint}` : '.'}`,
         ...report,
-      });
+      } satisfies ReadinessBody);
     }
   });
 

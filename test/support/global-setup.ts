@@ -1,0 +1,22 @@
+import { ensureEngine, ensureImages } from '../../scripts/lib/provision';
+import { dockerResources } from './docker';
+
+declare global {
+  // Set by the first project's global setup, read by the teardown (Jest runs both in one process).
+  var dockerResourcesBeforeTests: string[] | undefined;
+}
+
+/**
+ * Readies Docker for the suites that need it, once per run: an engine (installed only as root on
+ * Debian), and the images compose/.env pins, or their offline stand-ins where no registry answers.
+ * The chosen images go into the environment, which the test workers inherit.
+ */
+export default function prepareDocker(): void {
+  if (globalThis.dockerResourcesBeforeTests) return;
+  const log = (line: string) => process.stdout.write(`[npm test] ${line}\n`);
+  const { engine, compose } = ensureEngine(log);
+  const { offline, env } = ensureImages(log);
+  Object.assign(process.env, env);
+  log(`Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`);
+  globalThis.dockerResourcesBeforeTests = dockerResources();
+}

@@ -167,7 +167,8 @@ async function up({ scenario, failure, detach }) {
     const { status, body } = await readiness(url, (answer) => answer.status === 503 && answer.body.database?.lastError, 45_000);
     console.log(`\n$ curl ${url}/readyz\n${status} ${JSON.stringify(body, null, 2)}`);
     const logs = broken.container ? docker(['logs', broken.container]).stdout : compose(['logs', '--no-log-prefix', 'favorites'], {}, 'pipe');
-    const line = logs.split('\n').filter((l) => l.includes('cannot reach MongoDB')).pop();
+    // Compose's log printer adds terminal control codes even when the output is not a terminal.
+    const line = logs.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n').filter((l) => l.includes('cannot reach MongoDB')).pop();
     console.log(`\nThe API's log says:\n${line ?? '(no diagnosis logged yet)'}`);
     console.log(`\nWhat to change: ${broken.fix}`);
     console.log(`Undo: node scripts/stack.js ${scenario}     Remove: node scripts/stack.js down ${scenario}`);

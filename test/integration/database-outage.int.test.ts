@@ -138,3 +138,20 @@ describe('when MongoDB stops answering without closing connections (a vanished h
   }, 30_000);
 });
 
+
+describe('when the API shuts down while a database check is under way', () => {
+  it('logs no failure: a check cut short by the shutdown is not an outage', async () => {
+    const ownProxy = new TcpProxy(mongo.host, mongo.port);
+    await ownProxy.open();
+    const stopping = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}` });
+    await eventually(() => stopping.database.isConnected());
+    ownProxy.freeze();
+    const check = stopping.database.readiness();
+
+    await stopping.stop();
+    await check;
+    await ownProxy.cut();
+
+    expect(stopping.logs.filter((line) => line.includes('WARN'))).toEqual([]);
+  });
+});

@@ -158,6 +158,9 @@ export class MongoConnector implements DatabaseStatus {
 
   /** Logs a failure only when its cause changes, so a long outage is one line, not thousands. */
   private recordFailure(error: unknown): void {
+    // Closing the connection fails whatever is in flight (MongoTopologyClosedError and the like):
+    // that is the shutdown itself, not an outage to report.
+    if (this.stopped) return;
     const diagnosis = diagnose(error, { host: this.config.host, port: this.config.port, inContainer: this.inContainer });
     if (diagnosis.code !== this.failure?.code) {
       this.log.warn(`cannot reach MongoDB at ${this.config.host}:${this.config.port} (${diagnosis.code}). ${diagnosis.hint}`, {

@@ -9,7 +9,7 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
-const { docker, ensureEngine, ensureImages, ROOT } = require('./lib/provision');
+const { docker, ensureEngine, ensureImages, pruneReplacedImages, ROOT } = require('./lib/provision');
 
 const SCENARIOS = ['network', 'host', 'ip'];
 const port = process.env.FAVORITES_PORT ?? '3000';
@@ -158,6 +158,7 @@ async function up({ scenario, failure, detach }) {
   }
   console.log(`\n$ docker compose -f compose/${scenario}.yml up -d --build --wait`);
   compose(['up', '-d', '--build', '--wait', '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
+  pruneReplacedImages();
   await readiness(api, ({ status }) => status === 200);
 
   if (broken) {

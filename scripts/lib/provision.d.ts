@@ -8,3 +8,4 @@ export function pins(): Record<string, string | undefined>;
 export function docker(args: string[], options?: object): { ok: boolean; stdout: string; stderr: string; error?: Error };
 export function ensureEngine(log?: Log): { engine: string; compose: string };
 export function ensureImages(log?: Log): { offline: boolean; env: Record<string, string> };
+export function pruneReplacedImages(): void;

@@ -101,4 +101,13 @@ function ensureImages(log = console.log) {
   return { offline: true, env: readEnvFile(OFFLINE_ENV_FILE) };
 }
 
-module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages };
+/**
+ * Removes the untagged images that rebuilding the project's own images leaves behind. Compose
+ * labels each build with its project, so every scenario's `up --build` makes a new image under the
+ * same tag, and the one before loses its name.
+ */
+function pruneReplacedImages() {
+  docker(['image', 'prune', '--force', '--filter', 'label=swfavorites.component']);
+}
+
+module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages, pruneReplacedImages };

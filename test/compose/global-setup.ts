@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { pruneReplacedImages } from '../../scripts/lib/provision';
 import prepareDocker from '../support/global-setup';
 import { COMPOSE_DIR, stackEnv } from './support';
 
@@ -13,4 +14,5 @@ export default function globalSetup(): void {
     env: { ...process.env, ...stackEnv() },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  pruneReplacedImages();
 }

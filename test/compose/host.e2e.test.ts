@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
-import { docker } from '../support/docker';
+import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import {
   apiContainer,
@@ -15,21 +14,14 @@ import {
 const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
 
 /**
- * The address `host-gateway` stands for: the default bridge's gateway. Docker leaves
- * IPAM.Config[0].Gateway empty on some engines; the gateway is then docker0's own address
- * (read with `ip`: Node lists no address for docker0 while no container is attached to it).
+ * The address the engine gives `host-gateway`: the default bridge's gateway on a Linux engine
+ * (172.17.0.1 here), another address on Docker Desktop. Asked of the engine itself, in a throwaway
+ * container, so the tests need nothing on the host but Docker.
  */
-function bridgeGateway(): string {
-  const [bridge] = JSON.parse(docker('network', 'inspect', 'bridge')) as {
-    IPAM: { Config: { Gateway?: string }[] };
-    Options: Record<string, string>;
-  }[];
-  const fromIpam = bridge.IPAM.Config[0]?.Gateway;
-  if (fromIpam) return fromIpam;
-  const device = bridge.Options['com.docker.network.bridge.name'] ?? 'docker0';
-  const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', device], { encoding: 'utf8' });
-  const address = /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(addresses)?.[1];
-  if (!address) throw new Error(`cannot find the default bridge's gateway (no IPv4 address on ${device})`);
+function hostGatewayAddress(): string {
+  const answer = docker('run', '--rm', '--add-host', 'gateway.probe:host-gateway', '--entrypoint', 'getent', images.mongo, 'hosts', 'gateway.probe');
+  const address = /^(\S+)\s/.exec(answer)?.[1];
+  if (!address) throw new Error(`cannot tell what host-gateway stands for: ${answer}`);
   return address;
 }
 
@@ -39,7 +31,7 @@ let hostMongo: MongoServer;
 let gateway: string;
 
 beforeAll(async () => {
-  gateway = bridgeGateway();
+  gateway = hostGatewayAddress();
   hostMongo = await startHostMongo('0.0.0.0');
 });
 
@@ -58,7 +50,7 @@ describe('host.yml: MongoDB on the host via host.docker.internal', () => {
     await stack?.environment.down();
   });
 
-  it('when MongoDB listens on 0.0.0.0 on the host, the API reaches it through the docker0 gateway and the course requests work', async () => {
+  it('when MongoDB listens on 0.0.0.0 on the host, the API reaches it through the host gateway and the course requests work', async () => {
     const { status, body } = await readinessUntil(stack.baseUrl, (s) => s === 200);
 
     expect(status).toBe(200);

@@ -15,7 +15,7 @@ const OFFLINE_ENV_FILE = join(COMPOSE_DIR, 'offline.env');
 
 const NO_ENGINE_HELP = [
   'No Docker engine answers. Get one, then run this again:',
-  '  - Debian or Ubuntu, as root: bash scripts/docker-setup.sh (installs and starts the engine)',
+  '  - Debian 12 or 13, as root: bash scripts/docker-setup.sh (installs and starts the engine)',
   '  - macOS or Windows: install and start Docker Desktop',
   '  - elsewhere: install Docker Engine with the compose plugin, and start it',
 ].join('\n');
@@ -66,9 +66,13 @@ function runScript(script, log) {
  * Returns the engine's and compose's versions.
  */
 function ensureEngine(log = console.log) {
-  if (!docker(['info']).ok) {
-    if (!(isRoot() && isDebian())) throw new Error(NO_ENGINE_HELP);
-    log('No Docker engine answers. Root on Debian: installing and starting one with scripts/docker-setup.sh.');
+  const info = docker(['info']);
+  if (!info.ok) {
+    if (/permission denied/i.test(info.stderr)) {
+      throw new Error(`Docker answers, but not to you: ${info.stderr.split('\n').pop()}\nAdd yourself to the docker group (sudo usermod -aG docker "$USER", then log in again), or run as root.`);
+    }
+    if (!(isRoot() && isDebian())) throw new Error(`${info.error ? 'There is no docker command. ' : ''}${NO_ENGINE_HELP}`);
+    log('No Docker engine answers. Root on Debian: scripts/docker-setup.sh installs one if needed and starts it.');
     runScript('docker-setup.sh', log);
   }
   const compose = docker(['compose', 'version', '--short']);

@@ -2,6 +2,7 @@
 // One command for a scenario's stack, on any machine with Docker (or, as root on Debian, none yet):
 //   node scripts/stack.js [network|host|ip] [--break <failure>] [--detach]
 //   node scripts/stack.js down [network|host|ip] [--volumes]
+//   node scripts/stack.js mongodb | down mongodb    (only MongoDB, on 127.0.0.1:27017, for `npm start`)
 // It provisions what is missing (engine where allowed; images pulled, or built offline), brings
 // the scenario up, waits until the API is ready, and prints the URL and requests to try. In the
 // foreground it then shows the API's log; Ctrl-C takes the stack down (the data volume stays).
@@ -12,6 +13,8 @@ const { spawn, spawnSync } = require('node:child_process');
 const { docker, ensureEngine, ensureImages, pruneReplacedImages, ROOT } = require('./lib/provision');
 
 const SCENARIOS = ['network', 'host', 'ip'];
+// Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
+const DEV_MONGO = 'favorites-dev-mongodb';
 const port = process.env.FAVORITES_PORT ?? '3000';
 const api = `http://localhost:${port}`;
 
@@ -65,7 +68,8 @@ let images; // the environment that selects the images in use (official, or offl
 function usage(message) {
   if (message) console.error(message);
   console.error(`usage: node scripts/stack.js [${SCENARIOS.join('|')}] [--break ${Object.keys(BREAKS).join('|')}] [--detach]
-       node scripts/stack.js down [${SCENARIOS.join('|')}] [--volumes]`);
+       node scripts/stack.js down [${SCENARIOS.join('|')}] [--volumes]
+       node scripts/stack.js mongodb | down mongodb`);
   process.exit(2);
 }
 
@@ -74,7 +78,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === 'down' || arg === 'up') options.command = arg;
-    else if (SCENARIOS.includes(arg)) options.scenario = arg;
+    else if (SCENARIOS.includes(arg) || arg === 'mongodb') options.scenario = arg;
     else if (arg === '--break') options.failure = argv[++i];
     else if (arg === '--detach' || arg === '-d') options.detach = true;
     else if (arg === '--volumes' || arg === '-v') options.volumes = true;
@@ -115,9 +119,17 @@ function hostPortTaken() {
   return probe.status === 0;
 }
 
-function startHostMongo(bindIp) {
-  const started = docker(['run', '-d', '--name', HOST_MONGO, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, images.FAVORITES_MONGO_IMAGE]);
-  if (!started.ok) throw new Error(`cannot start ${HOST_MONGO}: ${started.stderr}`);
+function startHostMongo(bindIp, name = HOST_MONGO) {
+  const started = docker(['run', '-d', '--name', name, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, images.FAVORITES_MONGO_IMAGE]);
+  if (!started.ok) throw new Error(`cannot start ${name}: ${started.stderr}`);
+}
+
+function upDevMongo() {
+  removeContainer(DEV_MONGO);
+  startHostMongo('127.0.0.1', DEV_MONGO);
+  console.log(`\nMongoDB (${images.FAVORITES_MONGO_IMAGE}) listens on 127.0.0.1:${HOST_MONGO_PORT}, for the API run on this machine:
+  cp .env.example .env && npm ci && npm run build && npm start
+Remove it (and its data): node scripts/stack.js down mongodb`);
 }
 
 function runBridgeApi() {
@@ -204,6 +216,10 @@ function followLogsUntilInterrupted(scenario) {
 }
 
 function down({ scenario, volumes }) {
+  if (scenario === 'mongodb') {
+    removeContainer(DEV_MONGO);
+    return;
+  }
   console.log(`\n$ docker compose -f compose/${scenario}.yml down${volumes ? ' --volumes' : ''}`);
   // With the offline profile on, so the SWAPI stub goes too wherever it was started.
   composeRunner(scenario)(['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])], { COMPOSE_PROFILES: 'offline' });
@@ -222,7 +238,8 @@ async function main() {
   const selected = ensureImages();
   images = selected.env;
   console.log(`Images: ${images.FAVORITES_MONGO_IMAGE} and ${images.FAVORITES_NODE_IMAGE}${selected.offline ? ' (offline stand-ins; the SWAPI stub stands in for swapi.dev)' : ''}`);
-  await up(options);
+  if (options.scenario === 'mongodb') upDevMongo();
+  else await up(options);
 }
 
 main().catch((error) => {

@@ -8,7 +8,7 @@ import {
   type StartedDockerComposeEnvironment,
   type StartedTestContainer,
 } from 'testcontainers';
-import type { ReadinessBody } from '../../services/favorites/src/health/routes';
+import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
 import { images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';

@@ -66,7 +66,7 @@ describe('when MongoDB is down as the API starts', () => {
   });
 
   it('logs the refusal once, however many attempts fail', async () => {
-    await eventually(async () => (await api.database.readiness()).database.attempts >= 4);
+    await eventually(async () => (await api.database.check()).status.attempts >= 4);
 
     const warnings = api.logs.filter((line) => line.includes('cannot reach MongoDB'));
     expect(warnings).toHaveLength(1);
@@ -146,7 +146,7 @@ describe('when the API shuts down while a database check is under way', () => {
     const stopping = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}` });
     await eventually(() => stopping.database.isConnected());
     ownProxy.freeze();
-    const check = stopping.database.readiness();
+    const check = stopping.database.check();
 
     await stopping.stop();
     await check;

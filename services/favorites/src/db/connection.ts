@@ -6,19 +6,16 @@ import { diagnose, runningInContainer, type Diagnosis } from './diagnosis';
 
 export type DatabaseState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
-export interface ReadinessReport {
-  ready: boolean;
-  database: {
-    host: string;
-    port: number;
-    name: string;
-    url: string;
-    resolvedAddress: string | null;
-    state: DatabaseState;
-    attempts: number;
-    lastError: { code: string; message: string; at: string } | null;
-    hint: string | null;
-  };
+/** Where the connection stands: its target (password left out), its state and its last failure. */
+export interface ConnectionStatus {
+  host: string;
+  port: number;
+  name: string;
+  url: string;
+  resolvedAddress: string | null;
+  state: DatabaseState;
+  attempts: number;
+  failure: (Diagnosis & { at: string }) | undefined;
 }
 
 /** What the HTTP layer needs to know about the database. */
@@ -26,7 +23,8 @@ export interface DatabaseStatus {
   isConnected(): boolean;
   /** The current failure, if any, to explain a 503. */
   currentFailure(): Diagnosis | undefined;
-  readiness(): Promise<ReadinessReport>;
+  /** Pings the server when connected, records a failure like any other, and says where things stand. */
+  check(): Promise<{ reachable: boolean; status: ConnectionStatus }>;
 }
 
 export interface ConnectorOptions {
@@ -106,19 +104,20 @@ export class MongoConnector implements DatabaseStatus {
     return this.failure;
   }
 
-  async readiness(): Promise<ReadinessReport> {
+  async check(): Promise<{ reachable: boolean; status: ConnectionStatus }> {
     const db = this.connection.db;
     if (this.everConnected && db && !this.stopped) {
       try {
         await withTimeout(db.admin().ping(), this.selectionTimeoutMs + 1000);
         this.failure = undefined;
-        return this.report(true);
+        return { reachable: true, status: this.status('connected') };
       } catch (error) {
         this.recordFailure(error);
       }
     }
     this.resolvedAddress = await this.resolve();
-    return this.report(false);
+    const current = this.state();
+    return { reachable: false, status: this.status(current === 'connected' ? 'disconnected' : current) };
   }
 
   private async connectWithRetries(): Promise<void> {
@@ -176,7 +175,7 @@ export class MongoConnector implements DatabaseStatus {
     this.lostConnection = true;
     this.log.warn('lost the connection to MongoDB; the driver keeps retrying', { url: this.config.safeUrl });
     // Find out why now, so 503s and the log carry the hint without waiting for a /readyz call.
-    void this.readiness();
+    void this.check();
   };
 
   private readonly onReconnected = () => {
@@ -204,24 +203,9 @@ export class MongoConnector implements DatabaseStatus {
     });
   }
 
-  private report(ready: boolean): ReadinessReport {
+  private status(state: DatabaseState): ConnectionStatus {
     const { host, port, dbName, safeUrl } = this.config;
-    const current = this.state();
-    const state = ready ? 'connected' : current === 'connected' ? 'disconnected' : current;
-    return {
-      ready,
-      database: {
-        host,
-        port,
-        name: dbName,
-        url: safeUrl,
-        resolvedAddress: this.resolvedAddress,
-        state,
-        attempts: this.attempts,
-        lastError: this.failure ? { code: this.failure.code, message: this.failure.message, at: this.failure.at } : null,
-        hint: this.failure?.hint ?? null,
-      },
-    };
+    return { host, port, name: dbName, url: safeUrl, resolvedAddress: this.resolvedAddress, state, attempts: this.attempts, failure: this.failure };
   }
 }
 

@@ -1,0 +1,39 @@
+import type { ConnectionStatus, DatabaseState } from '../db/connection';
+
+/** What GET /readyz reports about the database: where the API looks for it, and why it fails. */
+export interface ReadinessReport {
+  ready: boolean;
+  database: {
+    host: string;
+    port: number;
+    name: string;
+    url: string;
+    resolvedAddress: string | null;
+    state: DatabaseState;
+    attempts: number;
+    lastError: { code: string; message: string; at: string } | null;
+    hint: string | null;
+  };
+}
+
+/** The body of GET /readyz: the report, plus the error code and message of a 503. */
+export type ReadinessBody = ReadinessReport & { status: 'ready' | 'unavailable'; code?: 'DATABASE_UNAVAILABLE'; message?: string };
+
+export function readinessBody(reachable: boolean, status: ConnectionStatus): ReadinessBody {
+  const { failure, ...database } = status;
+  const report: ReadinessReport = {
+    ready: reachable,
+    database: {
+      ...database,
+      lastError: failure ? { code: failure.code, message: failure.message, at: failure.at } : null,
+      hint: failure?.hint ?? null,
+    },
+  };
+  if (reachable) return { status: 'ready', ...report };
+  return {
+    status: 'unavailable',
+    code: 'DATABASE_UNAVAILABLE',
+    message: `MongoDB is not reachable${failure?.hint ? `: ${failure.hint}` : '.'}`,
+    ...report,
+  };
+}

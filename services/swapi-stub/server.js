@@ -13,24 +13,27 @@ const PAGES = {
 };
 
 /**
- * @param {{ delayMs?: number, failStatus?: number }} [options]
- *   delayMs: wait this long before answering (to provoke client timeouts);
- *   failStatus: answer every request with this HTTP status (to provoke upstream errors).
+ * @param {import('./server').SwapiStubOptions} [options] the ways to misbehave, see server.d.ts.
  */
 function createSwapiStub(options = {}) {
-  const { delayMs = 0, failStatus } = options;
+  const { delayMs = 0, failStatus, redirectTo, body, bodyBytes, trickleBytesPerSecond, onRequest } = options;
   const server = http.createServer((req, res) => {
-    const send = (status, body) => {
+    onRequest?.(req);
+    const send = (status, payload) => {
+      const text = bodyBytes ? padded(payload, bodyBytes) : JSON.stringify(payload);
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      if (trickleBytesPerSecond) return trickle(res, Buffer.from(text), trickleBytesPerSecond);
+      res.end(text);
     };
     const answer = () => {
       if (failStatus) return send(failStatus, { detail: 'Stub configured to fail' });
+      if (redirectTo) return res.writeHead(302, { location: redirectTo }).end();
       const url = new URL(req.url ?? '/', 'http://stub');
       const match = /^\/api\/(films|people)\/?$/.exec(url.pathname);
       if (req.method !== 'GET' || !match) return send(404, { detail: 'Not found' });
       const page = PAGES[match[1]][url.searchParams.get('page') ?? '1'];
-      return page ? send(200, page) : send(404, { detail: 'Not found' });
+      if (!page) return send(404, { detail: 'Not found' });
+      return send(200, body ?? page);
     };
     if (delayMs > 0) {
       const timer = setTimeout(answer, delayMs);
@@ -40,6 +43,26 @@ function createSwapiStub(options = {}) {
     }
   });
   return server;
+}
+
+/** The payload as JSON, grown to `bytes` with a padding field: still valid, only too big. */
+function padded(payload, bytes) {
+  const text = JSON.stringify({ ...payload, padding: '' });
+  return JSON.stringify({ ...payload, padding: 'x'.repeat(Math.max(0, bytes - text.length)) });
+}
+
+/** Sends `data` one byte at a time, `bytesPerSecond` bytes a second, until done or the client leaves. */
+function trickle(res, data, bytesPerSecond) {
+  let sent = 0;
+  const timer = setInterval(() => {
+    res.write(data.subarray(sent, sent + 1));
+    sent += 1;
+    if (sent >= data.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 1000 / bytesPerSecond);
+  res.on('close', () => clearInterval(timer));
 }
 
 module.exports = { createSwapiStub };

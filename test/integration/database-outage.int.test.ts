@@ -155,3 +155,39 @@ describe('when the API shuts down while a database check is under way', () => {
     expect(stopping.logs.filter((line) => line.includes('WARN'))).toEqual([]);
   });
 });
+
+describe('when MongoDB freezes under load (20 concurrent readers)', () => {
+  it('answers every request 200 or 503 DATABASE_UNAVAILABLE with the hint, never a 500, then recovers', async () => {
+    const ownProxy = new TcpProxy(mongo.host, mongo.port);
+    await ownProxy.open();
+    const loaded = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}`, LOG_LEVEL: 'silent' });
+    try {
+      await eventually(() => loaded.database.isConnected());
+      const answers: { status: number; code?: string; message?: string }[] = [];
+      let running = true;
+      const reader = async () => {
+        while (running) {
+          const res = await request(loaded.app).get('/favorites');
+          answers.push({ status: res.status, code: res.body.code, message: res.body.message });
+        }
+      };
+      const readers = Array.from({ length: 20 }, reader);
+
+      await new Promise((r) => setTimeout(r, 300));
+      ownProxy.freeze();
+      await new Promise((r) => setTimeout(r, 5000));
+      ownProxy.thaw();
+      await eventually(() => answers.at(-1)?.status === 200, 20_000);
+      running = false;
+      await Promise.all(readers);
+
+      const refusals = answers.filter((a) => a.status !== 200);
+      expect(refusals.length).toBeGreaterThan(0);
+      expect(refusals.filter((a) => a.status !== 503 || a.code !== 'DATABASE_UNAVAILABLE')).toEqual([]);
+      expect(refusals.filter((a) => !a.message?.includes('the address is wrong or stale'))).toEqual([]);
+    } finally {
+      await loaded.stop();
+      await ownProxy.cut();
+    }
+  });
+});

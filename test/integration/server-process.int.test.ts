@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { Agent, get } from 'node:http';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { eventually } from '../support/eventually';
@@ -93,8 +94,67 @@ describe('server process', () => {
       expect((await response).status).toBe(200);
       expect(await server.exited).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(10_000);
-      expect(server.output()).toContain(`${signal} received: finishing in-flight requests`);
+      expect(server.output()).toContain(`${signal} received: draining for 2000 ms, then finishing in-flight requests`);
       expect(server.output()).toContain('shut down cleanly');
     });
   });
+
+  describe('on SIGTERM with 20 clients reading over keep-alive', () => {
+    let mongo: MongoServer;
+    beforeAll(async () => {
+      mongo = await startMongoServer('drain');
+    });
+    afterAll(async () => {
+      await mongo.stop();
+    });
+
+    it('turns /readyz 503 draining, answers every request it was sent, closes each connection politely and exits 0', async () => {
+      const server = startServer({ PORT: String(await freePort()), MONGODB_URL: mongo.url, SHUTDOWN_DRAIN_MS: '1000' });
+      await eventually(async () => (await request(server.baseUrl).get('/readyz').catch(() => undefined))?.status === 200);
+      const clients = Array.from({ length: 20 }, () => readUntilClosed(`${server.baseUrl}/favorites`));
+      await new Promise((r) => setTimeout(r, 500));
+
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      const draining = await request(server.baseUrl).get('/readyz');
+      const results = await Promise.all(clients);
+
+      expect(draining.status).toBe(503);
+      expect(draining.body).toMatchObject({ status: 'draining', code: 'SHUTTING_DOWN' });
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      expect(results.every((r) => r.statuses.length > 0 && r.statuses.every((status) => status === 200))).toBe(true);
+      expect(results.every((r) => r.closedPolitely)).toBe(true);
+      expect(await server.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(8000);
+    });
+  });
 });
+
+/**
+ * One keep-alive client that reads `url` in a loop, as a browser or a load balancer's pool does,
+ * until the server answers with `Connection: close`. Records every status and every socket error.
+ */
+async function readUntilClosed(url: string): Promise<{ statuses: number[]; errors: string[]; closedPolitely: boolean }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const statuses: number[] = [];
+  const errors: string[] = [];
+  try {
+    for (let i = 0; i < 10_000; i += 1) {
+      const answer = await new Promise<{ status: number; close: boolean }>((resolve, reject) => {
+        get(url, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, close: res.headers.connection === 'close' }));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      statuses.push(answer.status);
+      if (answer.close) return { statuses, errors, closedPolitely: true };
+    }
+  } catch (error) {
+    errors.push((error as NodeJS.ErrnoException).code ?? String(error));
+  } finally {
+    agent.destroy();
+  }
+  return { statuses, errors, closedPolitely: false };
+}

@@ -11,12 +11,13 @@ import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 const apis: TestApi[] = [];
 const stubs: RunningStub[] = [];
 
-async function apiWithSwapi(baseUrl: string, timeoutMs = 2000): Promise<TestApi> {
+async function apiWithSwapi(baseUrl: string, timeoutMs = 2000, env: Record<string, string> = {}): Promise<TestApi> {
   const api = createTestApi({
     MONGODB_URL: `mongodb://127.0.0.1:${await freePort()}/unused`,
     SWAPI_BASE_URL: baseUrl,
     SWAPI_TIMEOUT_MS: String(timeoutMs),
     LOG_LEVEL: 'silent',
+    ...env,
   });
   apis.push(api);
   return api;
@@ -27,6 +28,18 @@ async function stub(options?: Parameters<typeof startSwapiStub>[0]): Promise<Run
   stubs.push(running);
   return running;
 }
+
+/** A stub that counts the requests it receives. */
+async function countingStub(options?: Parameters<typeof startSwapiStub>[0]): Promise<RunningStub & { requests: () => number }> {
+  let requests = 0;
+  const running = await stub({ ...options, onRequest: () => (requests += 1) });
+  return { ...running, requests: () => requests };
+}
+
+/** A SWAPI URL where nothing listens. */
+const nothingListening = async () => `http://127.0.0.1:${await freePort()}/api`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterAll(async () => {
   await Promise.all(apis.map((api) => api.stop()));
@@ -143,5 +156,266 @@ describe('GET /people', () => {
 
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('SWAPI_TIMEOUT');
+  });
+});
+
+describe('SWAPI answers that are refused', () => {
+  it('when SWAPI trickles its answer, responds 504 SWAPI_TIMEOUT once SWAPI_TIMEOUT_MS has passed in all', async () => {
+    // A byte every 20 ms keeps the socket busy: only a deadline on the whole request stops it.
+    const api = await apiWithSwapi((await stub({ trickleBytesPerSecond: 50 })).baseUrl, 500);
+
+    const started = Date.now();
+    const res = await request(api.app).get('/people');
+
+    expect(res.status).toBe(504);
+    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the people request in time.' });
+    expect(Date.now() - started).toBeLessThan(1500);
+  }, 5000);
+
+  it('when SWAPI answers with more than 1 MB, responds 502 SWAPI_BAD_RESPONSE', async () => {
+    const api = await apiWithSwapi((await stub({ bodyBytes: 1024 * 1024 + 100 })).baseUrl);
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: "SWAPI's answer to the films request is larger than 1 MB." });
+  });
+
+  it('when SWAPI answers with a page just under 1 MB, responds 200 with it', async () => {
+    const api = await apiWithSwapi((await stub({ bodyBytes: 1024 * 1024 - 100 })).baseUrl);
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(200);
+    expect(res.body.movies.results).toEqual(films.results);
+  });
+
+  it('when SWAPI redirects, responds 502 SWAPI_BAD_RESPONSE without following the redirect', async () => {
+    const target = await countingStub();
+    const api = await apiWithSwapi((await stub({ redirectTo: `${target.baseUrl}/films/` })).baseUrl);
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with a redirect (HTTP 302), which is not followed.' });
+    expect(target.requests()).toBe(0);
+  });
+
+  it('when SWAPI answers 200 with JSON that is not a list page, responds 502 SWAPI_BAD_RESPONSE', async () => {
+    const api = await apiWithSwapi((await stub({ body: { detail: 'not a page', results: 'none' } })).baseUrl);
+
+    const res = await request(api.app).get('/people');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the people request with something that is not a list page.' });
+  });
+
+  it('when the SWAPI URL is https:// but the server speaks plain HTTP, responds 502 naming the TLS error', async () => {
+    const api = await apiWithSwapi((await stub()).baseUrl.replace(/^http:/, 'https:'));
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('SWAPI_UNAVAILABLE');
+    expect(res.body.message).toMatch(/^Could not fetch films from SWAPI \((EPROTO|ERR_SSL_[A-Z_]+)\)\.$/);
+  });
+
+  it('when nothing listens at SWAPI or its mirror, responds 502 at once, not after SWAPI_TIMEOUT_MS', async () => {
+    const api = await apiWithSwapi(await nothingListening(), 5000, { SWAPI_MIRRORS: await nothingListening() });
+
+    const started = Date.now();
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('with credentials in SWAPI_BASE_URL, sends them to SWAPI but puts them in no answer and no log line', async () => {
+    let authorization: string | undefined;
+    const upstream = await stub({ failStatus: 500, onRequest: (req) => (authorization = req.headers.authorization) });
+    const api = await apiWithSwapi(upstream.baseUrl.replace('://', '://user:s3cret@'), 2000, { LOG_LEVEL: 'debug' });
+
+    const res = await request(api.app).get('/movies');
+
+    expect(authorization).toBe(`Basic ${Buffer.from('user:s3cret').toString('base64')}`);
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(res.body)).not.toContain('s3cret');
+    expect(api.logs.join('')).not.toContain('s3cret');
+  });
+});
+
+describe('SWAPI cache', () => {
+  it('when a page was fetched before, answers from the cache with X-Swapi-Cache: hit and does not ask SWAPI again', async () => {
+    const upstream = await countingStub();
+    const api = await apiWithSwapi(upstream.baseUrl);
+
+    const first = await request(api.app).get('/people?page=2');
+    const second = await request(api.app).get('/people?page=2');
+
+    expect(first.headers['x-swapi-cache']).toBe('miss');
+    expect(second.status).toBe(200);
+    expect(second.headers['x-swapi-cache']).toBe('hit');
+    expect(second.body).toEqual({ people: people2 });
+    expect(upstream.requests()).toBe(1);
+  });
+
+  it('caches each page on its own: another page is a miss', async () => {
+    const upstream = await countingStub();
+    const api = await apiWithSwapi(upstream.baseUrl);
+
+    await request(api.app).get('/people?page=1');
+    const res = await request(api.app).get('/people?page=2');
+
+    expect(res.headers['x-swapi-cache']).toBe('miss');
+    expect(res.body).toEqual({ people: people2 });
+    expect(upstream.requests()).toBe(2);
+  });
+
+  it('when two requests for the same page arrive together, asks SWAPI once for both', async () => {
+    const upstream = await countingStub({ delayMs: 200 });
+    const api = await apiWithSwapi(upstream.baseUrl);
+
+    const [a, b] = await Promise.all([request(api.app).get('/movies'), request(api.app).get('/movies')]);
+
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body).toEqual({ movies: films });
+    expect(b.body).toEqual({ movies: films });
+    expect(upstream.requests()).toBe(1);
+  });
+
+  it('with SWAPI_CACHE_TTL_MS=0, asks SWAPI for every request', async () => {
+    const upstream = await countingStub();
+    const api = await apiWithSwapi(upstream.baseUrl, 2000, { SWAPI_CACHE_TTL_MS: '0' });
+
+    const first = await request(api.app).get('/movies');
+    const second = await request(api.app).get('/movies');
+
+    expect([first.headers['x-swapi-cache'], second.headers['x-swapi-cache']]).toEqual(['miss', 'miss']);
+    expect(upstream.requests()).toBe(2);
+  });
+
+  it('when the cached page is older than SWAPI_CACHE_TTL_MS and SWAPI answers, fetches it again', async () => {
+    const upstream = await countingStub();
+    const api = await apiWithSwapi(upstream.baseUrl, 2000, { SWAPI_CACHE_TTL_MS: '100' });
+
+    await request(api.app).get('/movies');
+    await sleep(150);
+    const res = await request(api.app).get('/movies');
+
+    expect(res.headers['x-swapi-cache']).toBe('miss');
+    expect(upstream.requests()).toBe(2);
+  });
+
+  it('when the cached page is stale and SWAPI has died, responds 200 with it and X-Swapi-Cache: stale', async () => {
+    const upstream = await stub();
+    const api = await apiWithSwapi(upstream.baseUrl, 1000, { SWAPI_CACHE_TTL_MS: '100' });
+    await request(api.app).get('/people?page=2');
+
+    await upstream.close();
+    await sleep(150);
+    const res = await request(api.app).get('/people?page=2');
+
+    expect(res.status).toBe(200);
+    expect(res.headers['x-swapi-cache']).toBe('stale');
+    expect(res.body).toEqual({ people: people2 });
+  });
+
+  it('when the cached page is stale and SWAPI times out, responds 200 with it within SWAPI_TIMEOUT_MS', async () => {
+    // The primary answers once and dies; the mirror left never answers in time.
+    const primary = await stub();
+    const api = await apiWithSwapi(primary.baseUrl, 300, { SWAPI_CACHE_TTL_MS: '100', SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl });
+    await request(api.app).get('/movies');
+    await primary.close();
+    await sleep(150);
+
+    const started = Date.now();
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(200);
+    expect(res.headers['x-swapi-cache']).toBe('stale');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('SWAPI mirrors', () => {
+  it('when the primary answers 500, responds 200 from the mirror', async () => {
+    const primary = await countingStub({ failStatus: 500 });
+    const mirror = await countingStub();
+    const api = await apiWithSwapi(primary.baseUrl, 2000, { SWAPI_MIRRORS: mirror.baseUrl });
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ movies: films });
+    expect([primary.requests(), mirror.requests()]).toEqual([1, 1]);
+  });
+
+  it('when the primary is down and the first mirror answers 503, responds 200 from the second mirror', async () => {
+    const first = await countingStub({ failStatus: 503 });
+    const second = await countingStub();
+    const api = await apiWithSwapi(await nothingListening(), 2000, { SWAPI_MIRRORS: `${first.baseUrl},${second.baseUrl}` });
+
+    const res = await request(api.app).get('/people?page=2');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ people: people2 });
+    expect([first.requests(), second.requests()]).toEqual([1, 1]);
+  });
+
+  it('when the primary never answers, responds 200 from the mirror within SWAPI_TIMEOUT_MS', async () => {
+    const primary = await stub({ delayMs: 5000 });
+    const mirror = await stub();
+    const api = await apiWithSwapi(primary.baseUrl, 1000, { SWAPI_MIRRORS: mirror.baseUrl });
+
+    const started = Date.now();
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ movies: films });
+    expect(Date.now() - started).toBeLessThan(1000 + 200);
+  });
+
+  it('when the primary answers, does not ask the mirror', async () => {
+    const mirror = await countingStub();
+    const api = await apiWithSwapi((await stub()).baseUrl, 2000, { SWAPI_MIRRORS: mirror.baseUrl });
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(200);
+    expect(mirror.requests()).toBe(0);
+  });
+
+  it('when the primary answers 404, responds 404 without asking the mirror', async () => {
+    const mirror = await countingStub();
+    const api = await apiWithSwapi((await stub()).baseUrl, 2000, { SWAPI_MIRRORS: mirror.baseUrl });
+
+    const res = await request(api.app).get('/people?page=50');
+
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.' });
+    expect(mirror.requests()).toBe(0);
+  });
+
+  it('when every upstream fails, responds with the last failure', async () => {
+    const primary = await stub({ failStatus: 500 });
+    const api = await apiWithSwapi(primary.baseUrl, 2000, { SWAPI_MIRRORS: (await stub({ failStatus: 503 })).baseUrl });
+
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 503).' });
+  });
+
+  it('when every upstream is too slow, responds 504 SWAPI_TIMEOUT after SWAPI_TIMEOUT_MS in all, not per upstream', async () => {
+    const api = await apiWithSwapi((await stub({ delayMs: 5000 })).baseUrl, 600, { SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl });
+
+    const started = Date.now();
+    const res = await request(api.app).get('/movies');
+
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('SWAPI_TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -4,7 +4,9 @@ import type { FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
 import { errorHandler, notFoundHandler, requireDatabase } from './shared/error-handler';
+import { closeConnectionsWhileDraining, type Lifecycle } from './shared/lifecycle';
 import type { Logger } from './shared/logger';
+import { securityHeaders } from './shared/security-headers';
 import type { SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
 
@@ -13,15 +15,19 @@ export interface AppDependencies {
   favorites: FavoriteModel;
   swapi: SwapiClient;
   log: Logger;
+  /** Shutdown state; tests that never shut down can leave it out. */
+  lifecycle?: Lifecycle;
 }
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
-export function createApp({ database, favorites, swapi, log }: AppDependencies): Express {
+export function createApp({ database, favorites, swapi, log, lifecycle = { draining: false } }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.use(closeConnectionsWhileDraining(lifecycle));
   app.use(express.json({ limit: '10kb' }));
 
-  app.use(healthRouter(database));
+  app.use(healthRouter(database, lifecycle));
   app.use('/favorites', requireDatabase(database), favoritesRouter(favorites));
   app.use(swapiRouter(swapi));
 

@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { MongoConnector } from './db/connection';
 import { favoriteModel } from './favorites/model';
 import { ConfigError, loadConfig, type Config } from './shared/config';
+import type { Lifecycle } from './shared/lifecycle';
 import { createLogger } from './shared/logger';
 import { createSwapiClient } from './swapi/client';
 
@@ -34,24 +35,27 @@ function main(): void {
     // Indexes first: the unique index is what refuses duplicates.
     onConnected: () => favorites.createIndexes(),
   });
-  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log });
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, lifecycle });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
   const server = app.listen(config.port, () => {
-    log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.baseUrl });
+    log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.safeUrls.join(', ') });
   });
   database.start();
 
-  let shuttingDown = false;
+  // Drain, then close: /readyz turns 503 and every response asks its client to close the
+  // connection; after the drain period the listener closes, in-flight requests finish, and we exit.
   const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info(`${signal} received: finishing in-flight requests`);
+    if (lifecycle.draining) return;
+    lifecycle.draining = true;
+    log.info(`${signal} received: draining for ${config.shutdownDrainMs} ms, then finishing in-flight requests`);
     setTimeout(() => {
       log.error('shutdown took too long; exiting anyway');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    closeServer(server)
+    delay(config.shutdownDrainMs)
+      .then(() => closeServer(server))
       .then(() => database.stop())
       .then(() => {
         log.info('shut down cleanly');
@@ -75,6 +79,8 @@ function main(): void {
     process.exit(1);
   });
 }
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Stops accepting connections (and drops idle keep-alive ones); resolves when in-flight requests are done. */
 function closeServer(server: Server): Promise<void> {

@@ -25,6 +25,8 @@ export interface DatabaseStatus {
   currentFailure(): Diagnosis | undefined;
   /** Pings the server when connected, records a failure like any other, and says where things stand. */
   check(): Promise<{ reachable: boolean; status: ConnectionStatus }>;
+  /** A request just failed to use the server: keep its cause for the 503s until the connector knows better. */
+  noteFailure(error: unknown): void;
 }
 
 export interface ConnectorOptions {
@@ -118,6 +120,12 @@ export class MongoConnector implements DatabaseStatus {
     this.resolvedAddress = await this.resolve();
     const current = this.state();
     return { reachable: false, status: this.status(current === 'connected' ? 'disconnected' : current) };
+  }
+
+  noteFailure(error: unknown): void {
+    // The connector's own checks are the better witness; a request's error only fills the gap
+    // between a failure and the first check that explains it.
+    if (!this.failure) this.recordFailure(error);
   }
 
   private async connectWithRetries(): Promise<void> {

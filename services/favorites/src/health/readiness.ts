@@ -19,6 +19,14 @@ export interface ReadinessReport {
 /** The body of GET /readyz: the report, plus the error code and message of a 503. */
 export type ReadinessBody = ReadinessReport & { status: 'ready' | 'unavailable'; code?: 'DATABASE_UNAVAILABLE'; message?: string };
 
+/** GET /readyz between SIGTERM and exit. */
+export const DRAINING_BODY = Object.freeze({
+  status: 'draining',
+  code: 'SHUTTING_DOWN',
+  message: 'The API is shutting down: send new requests elsewhere.',
+  ready: false,
+});
+
 export function readinessBody(reachable: boolean, status: ConnectionStatus): ReadinessBody {
   const { failure, ...database } = status;
   const report: ReadinessReport = {

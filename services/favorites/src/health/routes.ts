@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { DatabaseStatus } from '../db/connection';
-import { readinessBody } from './readiness';
+import type { Lifecycle } from '../shared/lifecycle';
+import { DRAINING_BODY, readinessBody } from './readiness';
 
-export function healthRouter(database: DatabaseStatus): Router {
+export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle): Router {
   const router = Router();
 
   // Liveness: the process answers. Never touches the database, so a DB outage doesn't restart us.
@@ -11,7 +12,12 @@ export function healthRouter(database: DatabaseStatus): Router {
   });
 
   // Readiness: MongoDB answers a ping; otherwise the diagnosis says why not and what to change.
+  // While shutting down it says so first, so that load balancers stop sending before we stop listening.
   router.get('/readyz', async (_req, res) => {
+    if (lifecycle.draining) {
+      res.status(503).json(DRAINING_BODY);
+      return;
+    }
     const { reachable, status } = await database.check();
     res.status(reachable ? 200 : 503).json(readinessBody(reachable, status));
   });

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 3000,
       logLevel: 'info',
+      shutdownDrainMs: 2000,
       mongo: {
         url: 'mongodb://localhost:27017/swfavorites',
         safeUrl: 'mongodb://localhost:27017/swfavorites',
@@ -14,7 +15,7 @@ describe('loadConfig', () => {
         port: 27017,
         dbName: 'swfavorites',
       },
-      swapi: { baseUrl: 'https://swapi.dev/api', timeoutMs: 5000 },
+      swapi: { baseUrl: 'https://swapi.dev/api', mirrors: [], safeUrls: ['https://swapi.dev/api'], timeoutMs: 5000, cacheTtlMs: 86_400_000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -72,5 +73,134 @@ describe('loadConfig', () => {
 
   it('never puts the password in the error message', () => {
     expect(() => loadConfig({ MONGODB_PASSWORD: 'hunter2' })).toThrow(/^MONGODB_PASSWORD is set but MONGODB_USERNAME is not$/);
+  });
+
+  describe('MONGODB_URL masking', () => {
+    it.each([
+      ['"$&" in the username', "mongodb://a$&b:hunter2@db.example/favs", "mongodb://a$&b:****@db.example/favs", ['hunter2']],
+      ["\"$'\" in the username", "mongodb://a$'b:hunter2@db.example/favs?x=1", "mongodb://a$'b:****@db.example/favs?x=1", ['hunter2']],
+      ['"$&" in the password', 'mongodb://u:hun$&ter2@db.example/favs', 'mongodb://u:****@db.example/favs', ['hun$&ter2', 'ter2']],
+      ["\"$'\" in the password", "mongodb://u:hun$'ter2@db.example/favs", 'mongodb://u:****@db.example/favs', ["hun$'ter2", 'ter2']],
+      ['an unescaped "@" in the password', 'mongodb://u:hunter2@tail@db.example:27018/favs', 'mongodb://u:****@db.example:27018/favs', ['hunter2', 'tail']],
+      ['an unescaped "/" in the password', 'mongodb://u:hunter2/tail@db.example/favs', 'mongodb://u:****@db.example/favs', ['hunter2', 'tail']],
+      ['an unescaped "#" in the password', 'mongodb://u:hunter2#tail@db.example/favs', 'mongodb://u:****@db.example/favs', ['hunter2', 'tail']],
+      [
+        'a password option',
+        'mongodb://db.example/favs?password=hunter2&retryWrites=false',
+        'mongodb://db.example/favs?password=****&retryWrites=false',
+        ['hunter2'],
+      ],
+      [
+        'an AWS session token in authMechanismProperties',
+        'mongodb://db.example/favs?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok3n',
+        'mongodb://db.example/favs?authMechanism=MONGODB-AWS&authMechanismProperties=****',
+        ['tok3n'],
+      ],
+      [
+        'a key file password, whatever the case of its name',
+        'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=k3y-pw',
+        'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=****',
+        ['k3y-pw'],
+      ],
+      ['mongodb+srv', 'mongodb+srv://u:hunter2@cluster0.example.net/favs?retryWrites=true', 'mongodb+srv://u:****@cluster0.example.net/favs?retryWrites=true', ['hunter2']],
+      ['a seed list', 'mongodb://u:hunter2@a.example:1,b.example:2/favs?replicaSet=rs0', 'mongodb://u:****@a.example:1,b.example:2/favs?replicaSet=rs0', ['hunter2']],
+      ['IPv6 hosts', 'mongodb://u:hunter2@tail@[::1]:27018,[fe80::2]/favs', 'mongodb://u:****@[::1]:27018,[fe80::2]/favs', ['hunter2', 'tail']],
+    ])('with %s, safeUrl shows no secret and the driver still gets the URL as written', (_case, url, safeUrl, secrets) => {
+      const { mongo } = loadConfig({ MONGODB_URL: url });
+
+      expect(mongo.url).toBe(url);
+      expect(mongo.safeUrl).toBe(safeUrl);
+      for (const secret of secrets) expect(mongo.safeUrl).not.toContain(secret);
+    });
+
+    it('when nothing is secret, safeUrl is the URL as written', () => {
+      const url = 'mongodb://reader@db.example:27018/favs?authSource=admin&tls=true';
+
+      expect(loadConfig({ MONGODB_URL: url }).mongo.safeUrl).toBe(url);
+    });
+
+    it('when the password holds an unescaped "@", reads the host after the last "@"', () => {
+      expect(loadConfig({ MONGODB_URL: 'mongodb://u:p@ss@db.example:27018/favs' }).mongo).toMatchObject({ host: 'db.example', port: 27018, dbName: 'favs' });
+    });
+
+    it.each([
+      ['mongodb+srv', 'mongodb+srv://u:pw@cluster0.example.net/favs', 'cluster0.example.net', 27017],
+      ['an IPv6 seed list', 'mongodb://u:pw@[::1]:27018,[fe80::2]/favs', '::1', 27018],
+    ])('with %s, reads the first host and its port', (_case, url, host, port) => {
+      expect(loadConfig({ MONGODB_URL: url }).mongo).toMatchObject({ host, port });
+    });
+
+    it('when an "@" follows the "?", refuses the URL without echoing it, since a "?" in the password would look like options', () => {
+      const env = { MONGODB_URL: 'mongodb://u:123?hunter2@db.example/favs' };
+
+      expect(() => loadConfig(env)).toThrow(/^MONGODB_URL has an "@" after its "\?": percent-encode/);
+      expect(() => loadConfig(env)).not.toThrow(/hunter2|123/);
+    });
+  });
+
+  describe('MONGODB_USERNAME and MONGODB_PASSWORD masking', () => {
+    it.each([
+      ['"$&" and "$\'"', "a$&b$'c", "pw$&$'x"],
+      ['URL delimiters', 'us@er:/?#', 'p@ss:/?#&word'],
+    ])('with %s in the username and password, escapes both in url and masks the password in safeUrl', (_case, username, password) => {
+      const { mongo } = loadConfig({ MONGODB_HOST: 'db.example', MONGODB_USERNAME: username, MONGODB_PASSWORD: password });
+
+      const credentials = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+      expect(mongo.url).toBe(`mongodb://${credentials}@db.example:27017/swfavorites?authSource=admin`);
+      expect(mongo.safeUrl).toBe(`mongodb://${encodeURIComponent(username)}:****@db.example:27017/swfavorites?authSource=admin`);
+      expect(mongo.safeUrl).not.toContain(encodeURIComponent(password));
+    });
+
+    it('escapes MONGODB_DB, so that a "?" or "@" in it cannot start the options or end the credentials', () => {
+      const { mongo } = loadConfig({ MONGODB_DB: 'a?b@c', MONGODB_USERNAME: 'u', MONGODB_PASSWORD: 'hunter2' });
+
+      expect(mongo.url).toBe('mongodb://u:hunter2@localhost:27017/a%3Fb%40c?authSource=admin');
+      expect(mongo.safeUrl).toBe('mongodb://u:****@localhost:27017/a%3Fb%40c?authSource=admin');
+      expect(mongo.dbName).toBe('a?b@c');
+    });
+  });
+});
+
+describe('loadConfig: SWAPI mirrors, cache and credentials', () => {
+  it('reads SWAPI_MIRRORS as an ordered list of URLs, trimmed and without trailing slashes', () => {
+    const { swapi } = loadConfig({ SWAPI_MIRRORS: ' http://mirror-a:8080/api/ ,https://mirror-b.example/api' });
+
+    expect(swapi.mirrors).toEqual(['http://mirror-a:8080/api', 'https://mirror-b.example/api']);
+  });
+
+  it('with SWAPI_MIRRORS blank, has no mirrors', () => {
+    expect(loadConfig({ SWAPI_MIRRORS: '  ' }).swapi.mirrors).toEqual([]);
+  });
+
+  it('reads SWAPI_CACHE_TTL_MS, where 0 turns the cache off', () => {
+    expect(loadConfig({ SWAPI_CACHE_TTL_MS: '60000' }).swapi.cacheTtlMs).toBe(60_000);
+    expect(loadConfig({ SWAPI_CACHE_TTL_MS: '0' }).swapi.cacheTtlMs).toBe(0);
+  });
+
+  it.each([
+    ['SWAPI_MIRRORS', { SWAPI_MIRRORS: 'ftp://mirror/api' }],
+    ['SWAPI_MIRRORS', { SWAPI_MIRRORS: 'mirror-a' }],
+    ['SWAPI_MIRRORS', { SWAPI_MIRRORS: 'http://mirror-a/api,,http://mirror-b/api' }],
+    ['SWAPI_CACHE_TTL_MS', { SWAPI_CACHE_TTL_MS: '-1' }],
+    ['SWAPI_CACHE_TTL_MS', { SWAPI_CACHE_TTL_MS: '1.5' }],
+    ['SWAPI_CACHE_TTL_MS', { SWAPI_CACHE_TTL_MS: '2592000001' }],
+  ])('when %s is invalid, throws a ConfigError naming it', (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it('masks credentials in the SWAPI URLs meant for logs, user names included', () => {
+    const { swapi } = loadConfig({
+      SWAPI_BASE_URL: 'https://user:secret@swapi.example/api',
+      SWAPI_MIRRORS: 'http://token@mirror.example/api,http://plain.example/api',
+    });
+
+    expect(swapi.baseUrl).toBe('https://user:secret@swapi.example/api');
+    expect(swapi.safeUrls).toEqual(['https://****@swapi.example/api', 'http://****@mirror.example/api', 'http://plain.example/api']);
+  });
+
+  it('never puts SWAPI credentials in the error message', () => {
+    expect(() => loadConfig({ SWAPI_MIRRORS: 'ftp://user:secret@mirror/api' })).toThrow(/^SWAPI_MIRRORS must be an http\(s\) URL, got "ftp:\/\/\*\*\*\*@mirror\/api"$/);
+    expect(() => loadConfig({ SWAPI_BASE_URL: 'ftp://user:secret@swapi/api' })).toThrow(/^SWAPI_BASE_URL must be .*"ftp:\/\/\*\*\*\*@swapi\/api"$/);
   });
 });

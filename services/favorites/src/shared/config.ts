@@ -16,8 +16,10 @@ export interface MongoConfig {
 export interface Config {
   port: number;
   logLevel: LogLevel;
+  /** On SIGTERM, how long /readyz says "draining" while requests are still served, before the listener closes. */
+  shutdownDrainMs: number;
   mongo: MongoConfig;
-  swapi: { baseUrl: string; timeoutMs: number };
+  swapi: SwapiConfig;
 }
 
 export class ConfigError extends Error {
@@ -40,18 +42,16 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port: integerVar(env, 'PORT', 3000, 1, 65535),
     logLevel: logLevelVar(env),
+    shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
     mongo: mongoConfig(env),
-    swapi: {
-      baseUrl: httpUrlVar(env, 'SWAPI_BASE_URL', DEFAULT_SWAPI_BASE_URL),
-      timeoutMs: integerVar(env, 'SWAPI_TIMEOUT_MS', 5000, 1, 600_000),
-    },
+    swapi: swapiConfig(env),
   };
   return Object.freeze(config);
 }
 
 function mongoConfig(env: Env): MongoConfig {
-  const url = value(env, 'MONGODB_URL');
-  if (url !== undefined) return fromUrl(url);
+  const fullUrl = value(env, 'MONGODB_URL');
+  if (fullUrl !== undefined) return fromUrl(fullUrl);
 
   const host = value(env, 'MONGODB_HOST') ?? 'localhost';
   if (!/^[A-Za-z0-9.\-:[\]_]+$/.test(host)) {
@@ -69,44 +69,103 @@ function mongoConfig(env: Env): MongoConfig {
   }
 
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const build = (secret: string | undefined) => {
-    // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
-    const credentials =
-      username === undefined ? '' : `${encodeURIComponent(username)}${secret === undefined ? '' : `:${secret}`}@`;
-    const query = username === undefined ? '' : '?authSource=admin';
-    return `mongodb://${credentials}${hostPart}:${port}/${dbName}${query}`;
-  };
-  return {
-    url: build(password === undefined ? undefined : encodeURIComponent(password)),
-    safeUrl: build(password === undefined ? undefined : '****'),
-    host,
-    port,
-    dbName,
-  };
+  // Every part is escaped, so the URL parses back into exactly these parts; safeUrl is then built
+  // the same way as for MONGODB_URL, from the parts, never by editing the text.
+  const credentials =
+    username === undefined ? '' : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
+  // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
+  const query = username === undefined ? '' : '?authSource=admin';
+  const url = `mongodb://${credentials}${hostPart}:${port}/${encodeURIComponent(dbName)}${query}`;
+  return { url, safeUrl: safeMongoUrl(parseMongoUrl(url)), host, port, dbName };
 }
 
 function fromUrl(url: string): MongoConfig {
-  // WHATWG URL cannot parse seed lists ("h1:1,h2:2"), so take the parts with one expression.
-  const match = /^(mongodb(?:\+srv)?):\/\/(?:([^@/]*)@)?([^/?]+)(?:\/([^?]*))?/.exec(url);
-  if (!match) {
-    throw new ConfigError('MONGODB_URL', 'must start with mongodb:// or mongodb+srv:// and name a host');
-  }
-  const [, scheme, credentials, hosts, path] = match;
-  const first = hosts.split(',')[0];
+  const parts = parseMongoUrl(url);
+  const first = parts.hosts.split(',')[0];
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);
   const [host, portText] = bracketed ? [bracketed[1], bracketed[2]] : first.split(':');
   const port = portText === undefined ? 27017 : Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new ConfigError('MONGODB_URL', `has an invalid port "${portText}"`);
   }
-  const safeCredentials = credentials?.includes(':') ? `${credentials.split(':')[0]}:****` : credentials;
   return {
     url,
-    safeUrl: credentials === undefined ? url : url.replace(`${credentials}@`, `${safeCredentials}@`),
+    safeUrl: safeMongoUrl(parts),
     host,
-    port: scheme === 'mongodb+srv' ? 27017 : port,
-    dbName: decodeURIComponent(path || 'test'),
+    port: parts.scheme === 'mongodb+srv' ? 27017 : port,
+    dbName: decodeURIComponent(parts.path || 'test'),
   };
+}
+
+/** A connection string cut into its parts, as written (nothing decoded). */
+interface MongoUrlParts {
+  scheme: string;
+  /** "user" or "user:password", when the URL has an "@". */
+  credentials?: string;
+  /** One host, or a seed list "h1:1,h2:2" (WHATWG URL cannot parse those). */
+  hosts: string;
+  /** The database name; undefined when the URL has no "/" after the hosts. */
+  path?: string;
+  /** The options after "?", when there is one. */
+  query?: string;
+}
+
+const NOT_A_MONGO_URL = 'must start with mongodb:// or mongodb+srv:// and name a host';
+
+function parseMongoUrl(url: string): MongoUrlParts {
+  const match = /^(mongodb(?:\+srv)?):\/\/([^?]*)(?:\?([\s\S]*))?$/.exec(url);
+  if (!match) throw new ConfigError('MONGODB_URL', NOT_A_MONGO_URL);
+  const [, scheme, beforeQuery, query] = match;
+  // A "?" in a password would make the password's end look like options, and its start like a host.
+  // Its "@" then follows the "?", so refusing any "@" there rules that case out.
+  if (query?.includes('@')) {
+    throw new ConfigError('MONGODB_URL', 'has an "@" after its "?": percent-encode "?" in the password as %3F and "@" in options as %40');
+  }
+  // The credentials end at the LAST "@", so an unescaped "@", "/" or "#" in a password stays inside them.
+  const at = beforeQuery.lastIndexOf('@');
+  const afterCredentials = beforeQuery.slice(at + 1);
+  const slash = afterCredentials.indexOf('/');
+  const hosts = slash === -1 ? afterCredentials : afterCredentials.slice(0, slash);
+  if (hosts === '') throw new ConfigError('MONGODB_URL', NOT_A_MONGO_URL);
+  return {
+    scheme,
+    credentials: at === -1 ? undefined : beforeQuery.slice(0, at),
+    hosts,
+    path: slash === -1 ? undefined : afterCredentials.slice(slash + 1),
+    query,
+  };
+}
+
+// Options whose values can hold secrets: passwords, and authMechanismProperties, which can carry an
+// AWS session token. Over-masking a key file's path is a fair price for never printing a key.
+const SECRET_OPTION = /pass|pwd|secret|token|credential|mechanismproperties|key$/i;
+
+/** The URL rebuilt from its parts, with the password and secret option values replaced by "****". */
+function safeMongoUrl({ scheme, credentials, hosts, path, query }: MongoUrlParts): string {
+  const userinfo = credentials === undefined ? '' : `${maskPassword(credentials)}@`;
+  const options = query?.split('&').map(maskOption).join('&');
+  return `${scheme}://${userinfo}${hosts}${path === undefined ? '' : `/${path}`}${options === undefined ? '' : `?${options}`}`;
+}
+
+/** "user:password" -> "user:****"; a user name alone is kept. */
+function maskPassword(credentials: string): string {
+  const colon = credentials.indexOf(':');
+  return colon === -1 ? credentials : `${credentials.slice(0, colon)}:****`;
+}
+
+function maskOption(option: string): string {
+  const equals = option.indexOf('=');
+  if (equals === -1) return option;
+  const name = option.slice(0, equals);
+  return isSecretOption(name) ? `${name}=****` : option;
+}
+
+function isSecretOption(rawName: string): boolean {
+  try {
+    return SECRET_OPTION.test(decodeURIComponent(rawName));
+  } catch {
+    return true; // an undecodable name might spell a secret one: mask it
+  }
 }
 
 /** A variable's value, with unset and blank treated alike. */
@@ -126,17 +185,7 @@ function integerVar(env: Env, name: string, fallback: number, min: number, max: 
 }
 
 function httpUrlVar(env: Env, name: string, fallback: string): string {
-  const raw = value(env, name) ?? fallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
+  return httpUrl(name, value(env, name) ?? fallback);
 }
 
 function logLevelVar(env: Env): LogLevel {
@@ -145,4 +194,45 @@ function logLevelVar(env: Env): LogLevel {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   }
   return raw as LogLevel;
+}
+
+export interface SwapiConfig {
+  /** The primary SWAPI, and the mirrors tried in order when it fails (may hold credentials: never log them). */
+  baseUrl: string;
+  mirrors: string[];
+  /** The same URLs, primary first, with credentials masked: safe for logs. */
+  safeUrls: string[];
+  /** One deadline for a whole request, mirrors included. */
+  timeoutMs: number;
+  /** How long a fetched page is served from memory; 0 turns the cache off. */
+  cacheTtlMs: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function swapiConfig(env: Env): SwapiConfig {
+  const baseUrl = httpUrlVar(env, 'SWAPI_BASE_URL', DEFAULT_SWAPI_BASE_URL);
+  const mirrorList = value(env, 'SWAPI_MIRRORS');
+  const mirrors = mirrorList === undefined ? [] : mirrorList.split(',').map((mirror) => httpUrl('SWAPI_MIRRORS', mirror.trim()));
+  return {
+    baseUrl,
+    mirrors,
+    safeUrls: [baseUrl, ...mirrors].map(maskUrlCredentials),
+    timeoutMs: integerVar(env, 'SWAPI_TIMEOUT_MS', 5000, 1, 600_000),
+    cacheTtlMs: integerVar(env, 'SWAPI_CACHE_TTL_MS', DAY_MS, 0, 30 * DAY_MS),
+  };
+}
+
+/** An http(s) URL without its trailing slashes; the error message masks any credentials in it. */
+function httpUrl(name: string, raw: string): string {
+  const protocol = URL.canParse(raw) ? new URL(raw).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${maskUrlCredentials(raw)}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** `https://user:secret@host/api` -> `https://****@host/api`: a user name can be a token too. */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1****@');
 }

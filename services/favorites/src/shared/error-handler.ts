@@ -43,7 +43,22 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted.' },
 };
 
-const UNREACHABLE = new Set(['MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+const { mongo } = mongoose;
+
+/**
+ * Driver errors that mean "the server could not be used": network errors (MongoPoolClearedError
+ * among them, a subclass the driver does not export), no server to select, or a client closed
+ * under the request. Matched by class, not by name, so that subclasses are caught too.
+ */
+const UNREACHABLE = [
+  mongo.MongoNetworkError,
+  mongo.MongoServerSelectionError,
+  mongoose.Error.MongooseServerSelectionError,
+  mongo.MongoNotConnectedError,
+  mongo.MongoTopologyClosedError,
+  mongo.MongoServerClosedError,
+];
+const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
 function toAppError(err: unknown, database: DatabaseStatus): AppError {
   if (err instanceof AppError) return err;
@@ -53,7 +68,12 @@ function toAppError(err: unknown, database: DatabaseStatus): AppError {
   if (e.code === 11000) return new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!');
   if (err instanceof mongoose.Error.ValidationError) return new AppError(400, 'VALIDATION_FAILED', err.message);
   if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
-  if (e.name && UNREACHABLE.has(e.name)) return databaseUnavailable(database);
+  if (isUnreachable(err)) {
+    database.noteFailure(err);
+    return databaseUnavailable(database);
+  }
+  // Any other driver error while the database is known to be away is a symptom of that, not a bug.
+  if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database);
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
   }

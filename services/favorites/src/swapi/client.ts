@@ -1,55 +1,59 @@
-import axios, { type AxiosInstance } from 'axios';
-import { AppError } from '../shared/errors';
+import type { SwapiConfig } from '../shared/config';
+import { fetchWithFailover } from './failover';
+import { isUpstreamFailure, type PageRequest, type SwapiPage } from './fetch-page';
+import { PageCache } from './page-cache';
 
-/** A SWAPI list page, passed through to clients as SWAPI sends it. */
-export interface SwapiPage {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: unknown[];
+export type { SwapiPage } from './fetch-page';
+
+/** Where a page came from: the cache (`hit`), SWAPI (`miss`), or the cache because SWAPI failed (`stale`). */
+export type CacheStatus = 'hit' | 'miss' | 'stale';
+
+export interface SwapiResult {
+  page: SwapiPage;
+  cache: CacheStatus;
 }
 
 export interface SwapiClient {
-  films(): Promise<SwapiPage>;
-  people(page?: number): Promise<SwapiPage>;
+  films(): Promise<SwapiResult>;
+  people(page?: number): Promise<SwapiResult>;
 }
 
-export function createSwapiClient(options: { baseUrl: string; timeoutMs: number }): SwapiClient {
-  const http = axios.create({ baseURL: `${options.baseUrl}/`, timeout: options.timeoutMs });
-  return {
-    films: () => getPage(http, 'films/', {}, 'films'),
-    people: (page) => getPage(http, 'people/', page === undefined ? {} : { page }, 'people'),
+export type SwapiOptions = Pick<SwapiConfig, 'baseUrl' | 'mirrors' | 'timeoutMs' | 'cacheTtlMs'>;
+
+export function createSwapiClient(options: SwapiOptions): SwapiClient {
+  const upstreams = [options.baseUrl, ...options.mirrors];
+  const cache = new PageCache<SwapiPage>(options.cacheTtlMs);
+  // Requests that missed the cache and are on their way, so that concurrent misses share one.
+  const inFlight = new Map<string, Promise<SwapiPage>>();
+
+  const fetchShared = (key: string, request: PageRequest): Promise<SwapiPage> => {
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = fetchWithFailover(upstreams, request, options.timeoutMs)
+        .then((page) => {
+          cache.set(key, page);
+          return page;
+        })
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
   };
-}
 
-async function getPage(http: AxiosInstance, path: string, params: object, what: string): Promise<SwapiPage> {
-  let data: unknown;
-  try {
-    ({ data } = await http.get(path, { params }));
-  } catch (error) {
-    throw toAppError(error, what);
-  }
-  if (!isPage(data)) {
-    throw new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${what} request with something that is not a list page.`);
-  }
-  return data;
-}
+  const get = async (request: PageRequest): Promise<SwapiResult> => {
+    const key = `${request.path}${JSON.stringify(request.params)}`;
+    const cached = cache.get(key);
+    if (cached?.fresh) return { page: cached.value, cache: 'hit' };
+    try {
+      return { page: await fetchShared(key, request), cache: 'miss' };
+    } catch (error) {
+      if (cached && isUpstreamFailure(error)) return { page: cached.value, cache: 'stale' };
+      throw error;
+    }
+  };
 
-function toAppError(error: unknown, what: string): AppError {
-  if (!axios.isAxiosError(error)) {
-    return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI.`);
-  }
-  if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') {
-    return new AppError(504, 'SWAPI_TIMEOUT', `SWAPI did not answer the ${what} request in time.`);
-  }
-  const status = error.response?.status;
-  if (status === 404) {
-    return new AppError(404, 'NOT_FOUND', `SWAPI has no such ${what} page.`);
-  }
-  const cause = status === undefined ? error.code ?? error.message : `HTTP ${status}`;
-  return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI (${cause}).`);
-}
-
-function isPage(data: unknown): data is SwapiPage {
-  return typeof data === 'object' && data !== null && Array.isArray((data as SwapiPage).results);
+  return {
+    films: () => get({ path: 'films/', params: {}, what: 'films' }),
+    people: (page) => get({ path: 'people/', params: page === undefined ? {} : { page }, what: 'people' }),
+  };
 }

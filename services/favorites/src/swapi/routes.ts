@@ -1,19 +1,26 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { AppError } from '../shared/errors';
-import type { SwapiClient } from './client';
+import type { SwapiClient, SwapiResult } from './client';
+
+/** Says where the page came from: `hit`, `miss`, or `stale` (SWAPI failed; this is the last copy we have). */
+export const CACHE_HEADER = 'X-Swapi-Cache';
 
 export function swapiRouter(swapi: SwapiClient): Router {
   const router = Router();
 
   router.get('/movies', async (_req, res) => {
-    res.json({ movies: await swapi.films() });
+    send(res, 'movies', await swapi.films());
   });
 
   router.get('/people', async (req, res) => {
-    res.json({ people: await swapi.people(parsePage(req.query.page)) });
+    send(res, 'people', await swapi.people(parsePage(req.query.page)));
   });
 
   return router;
+}
+
+function send(res: Response, field: string, result: SwapiResult): void {
+  res.set(CACHE_HEADER, result.cache).json({ [field]: result.page });
 }
 
 function parsePage(raw: unknown): number | undefined {

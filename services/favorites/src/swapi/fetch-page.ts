@@ -1,0 +1,77 @@
+import axios from 'axios';
+import { AppError } from '../shared/errors';
+
+/** A SWAPI list page, passed through to clients as SWAPI sends it. */
+export interface SwapiPage {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: unknown[];
+}
+
+/** What to fetch: a path under the SWAPI base URL, its query, and a name for messages. */
+export interface PageRequest {
+  path: string;
+  params: Record<string, number>;
+  what: string;
+}
+
+// SWAPI's largest page is a few tens of kB; anything near this is not SWAPI.
+const MAX_PAGE_BYTES = 1024 * 1024;
+
+// Hardened per the security review: a size cap, and no redirects (an upstream could send us
+// anywhere, including to internal addresses). Every status but 2xx is an error.
+const http = axios.create({
+  maxContentLength: MAX_PAGE_BYTES,
+  maxBodyLength: MAX_PAGE_BYTES,
+  maxRedirects: 0,
+});
+
+/**
+ * One GET against one upstream, which `signal` cuts off, body included. Throws an AppError:
+ * 404 NOT_FOUND is SWAPI's answer; anything else (502, 504) is this upstream failing.
+ */
+export async function fetchPage(baseUrl: string, request: PageRequest, signal: AbortSignal): Promise<SwapiPage> {
+  let data: unknown;
+  try {
+    ({ data } = await http.get(`${baseUrl}/${request.path}`, { params: request.params, signal }));
+  } catch (error) {
+    throw toAppError(error, request.what, signal);
+  }
+  if (!isPage(data)) {
+    throw new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${request.what} request with something that is not a list page.`);
+  }
+  return data;
+}
+
+/** True for the errors where another upstream might do better. */
+export function isUpstreamFailure(error: unknown): boolean {
+  return error instanceof AppError && error.status >= 500;
+}
+
+function toAppError(error: unknown, what: string, signal: AbortSignal): AppError {
+  if (signal.aborted) {
+    return new AppError(504, 'SWAPI_TIMEOUT', `SWAPI did not answer the ${what} request in time.`);
+  }
+  if (!axios.isAxiosError(error)) {
+    return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI.`);
+  }
+  const status = error.response?.status;
+  if (status === 404) {
+    return new AppError(404, 'NOT_FOUND', `SWAPI has no such ${what} page.`);
+  }
+  if (status !== undefined && status >= 300 && status < 400) {
+    return new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${what} request with a redirect (HTTP ${status}), which is not followed.`);
+  }
+  // axios says so only in its message.
+  if (status === undefined && error.message.startsWith('maxContentLength')) {
+    return new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI's answer to the ${what} request is larger than ${MAX_PAGE_BYTES / 1024 / 1024} MB.`);
+  }
+  // The code, not the message: a message may quote the URL, and with it any credentials.
+  const cause = status === undefined ? error.code ?? 'network error' : `HTTP ${status}`;
+  return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI (${cause}).`);
+}
+
+function isPage(data: unknown): data is SwapiPage {
+  return typeof data === 'object' && data !== null && Array.isArray((data as SwapiPage).results);
+}

@@ -38,7 +38,7 @@ const BREAKS = {
   'default-bridge': {
     scenario: 'network',
     what: "the API is started the course's way, with `docker run` and no --network, so it lands on the default bridge",
-    command: `docker run -d --name ${BRIDGE_API} -p ${BRIDGE_API_PORT}:3000 -e MONGODB_HOST=mongodb swfavorites/favorites:local`,
+    command: `docker run -d --name ${BRIDGE_API} -p 127.0.0.1:${BRIDGE_API_PORT}:3000 -e MONGODB_HOST=mongodb swfavorites/favorites:local`,
     run: () => runBridgeApi(),
     url: `http://localhost:${BRIDGE_API_PORT}`,
     container: BRIDGE_API,
@@ -135,7 +135,7 @@ Remove it (and its data): node scripts/stack.js down mongodb`);
 function runBridgeApi() {
   removeContainer(BRIDGE_API);
   const env = ['-e', 'MONGODB_HOST=mongodb', '-e', `SWAPI_BASE_URL=${images.SWAPI_BASE_URL ?? 'https://swapi.dev/api'}`];
-  const started = docker(['run', '-d', '--name', BRIDGE_API, '-p', `${BRIDGE_API_PORT}:3000`, ...env, 'swfavorites/favorites:local']);
+  const started = docker(['run', '-d', '--name', BRIDGE_API, '-p', `127.0.0.1:${BRIDGE_API_PORT}:3000`, ...env, 'swfavorites/favorites:local']);
   if (!started.ok) throw new Error(`cannot start ${BRIDGE_API}: ${started.stderr}`);
 }
 

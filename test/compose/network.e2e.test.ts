@@ -50,6 +50,27 @@ describe('network.yml: the API reaches MongoDB by service name on a named networ
   });
 });
 
+describe('network.yml: the API and the stub run locked down', () => {
+  it.each(['favorites', 'swapi-stub'])('%s: read-only root, no capabilities, no new privileges, non-root, memory and pids limits', (service) => {
+    const container = `${stack.projectName}-${service}-1`;
+    const [{ Config, HostConfig }] = JSON.parse(docker('inspect', container));
+
+    expect(HostConfig.ReadonlyRootfs).toBe(true);
+    expect(HostConfig.CapDrop).toEqual(['ALL']);
+    expect(HostConfig.SecurityOpt).toContain('no-new-privileges:true');
+    expect(Config.User).toBe('node');
+    expect(HostConfig.Memory).toBe(256 * 1024 * 1024);
+    expect(HostConfig.PidsLimit).toBe(128);
+    expect(() => docker('exec', container, 'touch', '/app/written')).toThrow(/Read-only file system/);
+  });
+
+  it('publishes the API on the loopback address only', () => {
+    const [{ HostConfig }] = JSON.parse(docker('inspect', `${stack.projectName}-favorites-1`));
+
+    expect(HostConfig.PortBindings['3000/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: new URL(stack.baseUrl).port }]);
+  });
+});
+
 describe('network.yml: the course\'s `docker run` steps next to the stack', () => {
   // A container still attached to the named network would keep `down` from removing it.
   afterAll(async () => {

@@ -191,3 +191,30 @@ describe('when MongoDB freezes under load (20 concurrent readers)', () => {
     }
   });
 });
+
+describe('when the connection breaks after MongoDB got the insert (a POST whose outcome is unknown)', () => {
+  it('answers 503 saying a retry is safe, and the retry answers 409 with the favorite that was stored', async () => {
+    const ownProxy = new TcpProxy(mongo.host, mongo.port);
+    await ownProxy.open();
+    const api = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}_unknown`, LOG_LEVEL: 'silent' });
+    try {
+      await eventually(() => api.database.isConnected());
+      ownProxy.freezeReplies();
+
+      const first = await request(api.app).post('/favorites').send(luke);
+      ownProxy.thaw();
+      await eventually(async () => (await request(api.app).get('/favorites')).status === 200, 20_000);
+      const retry = await request(api.app).post('/favorites').send(luke);
+
+      expect(first.status).toBe(503);
+      expect(first.body.message).toContain('retrying is safe');
+      expect(retry.status).toBe(409);
+      expect(retry.body.favorite).toMatchObject(luke);
+      expect(await api.favorites.countDocuments({ name: luke.name })).toBe(1);
+    } finally {
+      await api.favorites.db.dropDatabase().catch(() => undefined);
+      await api.stop();
+      await ownProxy.cut();
+    }
+  });
+});

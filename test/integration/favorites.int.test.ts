@@ -110,13 +110,17 @@ describe('POST /favorites', () => {
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('when the name is already a favorite, responds 409 and keeps the first', async () => {
+  it('when the name is already a favorite, responds 409 with the stored favorite and keeps it', async () => {
     await post(luke).expect(201);
 
     const res = await post({ ...luke, url: 'https://swapi.dev/api/people/99/' });
 
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ code: 'DUPLICATE_FAVORITE', message: 'Favorite exists already!' });
+    expect(res.body).toEqual({
+      code: 'DUPLICATE_FAVORITE',
+      message: 'Favorite exists already!',
+      favorite: expect.objectContaining({ ...luke, id: expect.stringMatching(/^[0-9a-f]{24}$/) }),
+    });
     const stored = await api.favorites.find().lean();
     expect(stored.map((f) => f.url)).toEqual([luke.url]);
   });

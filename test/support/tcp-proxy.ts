@@ -8,6 +8,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private frozen = false;
+  private repliesFrozen = false;
   port = 0;
 
   constructor(
@@ -27,7 +28,7 @@ export class TcpProxy {
       }
       // Forwarded by hand rather than piped, so that freeze() can drop bytes like a dead link.
       client.on('data', (chunk) => this.frozen || upstream.write(chunk));
-      upstream.on('data', (chunk) => this.frozen || client.write(chunk));
+      upstream.on('data', (chunk) => this.frozen || this.repliesFrozen || client.write(chunk));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -44,8 +45,14 @@ export class TcpProxy {
     this.frozen = true;
   }
 
+  /** Delivers requests but no replies: the database acts on a write, and the client never hears of it. */
+  freezeReplies(): void {
+    this.repliesFrozen = true;
+  }
+
   thaw(): void {
     this.frozen = false;
+    this.repliesFrozen = false;
   }
 
   /** Refuses new connections and resets the open ones: what clients see when the database dies. */

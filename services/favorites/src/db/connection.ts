@@ -145,6 +145,8 @@ export class MongoConnector implements DatabaseStatus {
           socketTimeoutMS: 2000,
           // Fail fast instead of queueing queries for 10 s while the server is away.
           bufferCommands: false,
+          // A 201 promises the favorite survives a crash of MongoDB: acknowledged only once journaled.
+          writeConcern: { w: 1, journal: this.config.journal },
           autoIndex: false,
         });
         await this.options.onConnected?.();

@@ -3,6 +3,8 @@ import { AppError, notFound } from '../shared/errors';
 import { toFavoriteJson, type FavoriteModel } from './model';
 import { parseFavoriteId, parseNewFavorite } from './validation';
 
+const DUPLICATE_KEY = 11000;
+
 export function favoritesRouter(Favorite: FavoriteModel): Router {
   const router = Router();
 
@@ -12,8 +14,17 @@ export function favoritesRouter(Favorite: FavoriteModel): Router {
   });
 
   router.post('/', requireJson, async (req, res) => {
-    const favorite = await Favorite.create(parseNewFavorite(req.body));
-    res.status(201).json({ message: 'Favorite saved!', favorite: toFavoriteJson(favorite) });
+    const fields = parseNewFavorite(req.body);
+    try {
+      const favorite = await Favorite.create(fields);
+      res.status(201).json({ message: 'Favorite saved!', favorite: toFavoriteJson(favorite) });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      // The stored favorite comes back with the 409, so a client retrying a POST whose answer it
+      // never got learns that the first attempt worked.
+      const stored = await Favorite.findOne({ name: fields.name });
+      throw new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!', undefined, stored ? { favorite: toFavoriteJson(stored) } : undefined);
+    }
   });
 
   router.get('/:id', async (req, res) => {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
         host: 'localhost',
         port: 27017,
         dbName: 'swfavorites',
+        journal: true,
       },
       swapi: { baseUrl: 'https://swapi.dev/api', mirrors: [], safeUrls: ['https://swapi.dev/api'], timeoutMs: 5000, cacheTtlMs: 86_400_000 },
     });
@@ -43,11 +44,16 @@ describe('loadConfig', () => {
       host: '172.28.0.10',
       port: 27019,
       dbName: 'other',
+      journal: true,
     });
   });
 
   it('takes the first host of a seed list', () => {
     expect(loadConfig({ MONGODB_URL: 'mongodb://a.example:1,b.example:2/db' }).mongo).toMatchObject({ host: 'a.example', port: 1 });
+  });
+
+  it('with MONGODB_JOURNAL=false, acknowledges writes without waiting for the journal', () => {
+    expect(loadConfig({ MONGODB_JOURNAL: 'false' }).mongo.journal).toBe(false);
   });
 
   it('strips a trailing slash from SWAPI_BASE_URL', () => {
@@ -66,6 +72,8 @@ describe('loadConfig', () => {
     ['SWAPI_BASE_URL', { SWAPI_BASE_URL: 'ftp://swapi.dev/api' }],
     ['SWAPI_TIMEOUT_MS', { SWAPI_TIMEOUT_MS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['MONGODB_JOURNAL', { MONGODB_JOURNAL: 'yes' }],
+    ['SHUTDOWN_DRAIN_MS', { SHUTDOWN_DRAIN_MS: '60000' }],
   ])('when %s is invalid, throws a ConfigError naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable} `));

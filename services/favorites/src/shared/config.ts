@@ -11,6 +11,8 @@ export interface MongoConfig {
   host: string;
   port: number;
   dbName: string;
+  /** Acknowledge a write only once MongoDB has it in its journal (write concern j). */
+  journal: boolean;
 }
 
 export interface Config {
@@ -43,13 +45,13 @@ export function loadConfig(env: Env = process.env): Config {
     port: integerVar(env, 'PORT', 3000, 1, 65535),
     logLevel: logLevelVar(env),
     shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
-    mongo: mongoConfig(env),
+    mongo: { ...mongoConfig(env), journal: booleanVar(env, 'MONGODB_JOURNAL', true) },
     swapi: swapiConfig(env),
   };
   return Object.freeze(config);
 }
 
-function mongoConfig(env: Env): MongoConfig {
+function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
   const fullUrl = value(env, 'MONGODB_URL');
   if (fullUrl !== undefined) return fromUrl(fullUrl);
 
@@ -79,7 +81,7 @@ function mongoConfig(env: Env): MongoConfig {
   return { url, safeUrl: safeMongoUrl(parseMongoUrl(url)), host, port, dbName };
 }
 
-function fromUrl(url: string): MongoConfig {
+function fromUrl(url: string): Omit<MongoConfig, 'journal'> {
   const parts = parseMongoUrl(url);
   const first = parts.hosts.split(',')[0];
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);
@@ -172,6 +174,13 @@ function isSecretOption(rawName: string): boolean {
 function value(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function booleanVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw === 'true';
 }
 
 function integerVar(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -8,12 +8,12 @@ import type { Logger } from './logger';
 export function errorHandler(log: Logger, database: DatabaseStatus): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const error = toAppError(err, database);
+    const error = toAppError(err, database, req.method);
     if (error.code === 'INTERNAL_ERROR') {
       log.error(`unhandled error on ${req.method} ${req.originalUrl}`, { stack: err instanceof Error ? err.stack : String(err) });
     }
     if (error.status === 503) res.set('Retry-After', '5');
-    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), ...error.extra });
   };
 }
 
@@ -60,7 +60,7 @@ const UNREACHABLE = [
 ];
 const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
-function toAppError(err: unknown, database: DatabaseStatus): AppError {
+function toAppError(err: unknown, database: DatabaseStatus, method: string): AppError {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; code?: unknown; name?: string; status?: number; message?: string };
   const bodyError = e.type ? BODY_ERRORS[e.type] : undefined;
@@ -70,7 +70,10 @@ function toAppError(err: unknown, database: DatabaseStatus): AppError {
   if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
   if (isUnreachable(err)) {
     database.noteFailure(err);
-    return databaseUnavailable(database);
+    const unavailable = databaseUnavailable(database);
+    if (method !== 'POST') return unavailable;
+    // The insert may have reached MongoDB before the connection broke: say what a retry does.
+    return new AppError(503, unavailable.code, `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`);
   }
   // Any other driver error while the database is known to be away is a symptom of that, not a bug.
   if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database);

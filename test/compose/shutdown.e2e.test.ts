@@ -1,5 +1,6 @@
+import request from 'supertest';
 import { docker } from '../support/docker';
-import { readUntilClosed } from '../support/keep-alive';
+import { readUntilClosed } from '../../scripts/lib/faults';
 import { readinessUntil, upStack, uniqueName, type Stack } from './support';
 
 // The real compose/network.yml under steady keep-alive reads, stopped as a user stops it.
@@ -9,6 +10,15 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await upStack('network.yml', { env: { FAVORITES_NETWORK: networkName } });
   await readinessUntil(stack.baseUrl, (status) => status === 200);
+  // Enough favorites that a list takes a while: requests are still in flight when the signal comes
+  // and when the listener closes, which is when a careless shutdown resets them.
+  for (let batch = 0; batch < 50; batch += 1) {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(stack.baseUrl).post('/favorites').send({ type: 'character', name: `Clone ${batch}-${i}`, url: `https://swapi.dev/api/people/${i}/` }).expect(201),
+      ),
+    );
+  }
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
-import { readUntilClosed } from '../support/keep-alive';
+import { readUntilClosed } from '../../scripts/lib/faults';
 import { freePort } from '../support/ports';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 

@@ -4,7 +4,7 @@ import type { FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
 import { errorHandler, notFoundHandler, requireDatabase } from './shared/error-handler';
-import { closeConnectionsWhileDraining, type Lifecycle } from './shared/lifecycle';
+import { Lifecycle } from './shared/lifecycle';
 import type { Logger } from './shared/logger';
 import { securityHeaders } from './shared/security-headers';
 import type { SwapiClient } from './swapi/client';
@@ -20,11 +20,11 @@ export interface AppDependencies {
 }
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
-export function createApp({ database, favorites, swapi, log, lifecycle = { draining: false } }: AppDependencies): Express {
+export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle() }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  app.use(closeConnectionsWhileDraining(lifecycle));
+  app.use(lifecycle.closeConnectionsWhileDraining);
   app.use(express.json({ limit: '10kb' }));
 
   app.use(healthRouter(database, lifecycle));

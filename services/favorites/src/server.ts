@@ -5,12 +5,13 @@ import { createApp } from './app';
 import { MongoConnector } from './db/connection';
 import { favoriteModel } from './favorites/model';
 import { ConfigError, loadConfig, type Config } from './shared/config';
-import type { Lifecycle } from './shared/lifecycle';
+import { Lifecycle } from './shared/lifecycle';
 import { createLogger } from './shared/logger';
 import { createSwapiClient } from './swapi/client';
 
 // Compose waits 10 s before SIGKILL; finish well before that.
 const SHUTDOWN_DEADLINE_MS = 8000;
+const PROXY_FLUSH_MS = 500;
 
 function readConfig(): Config {
   // A local .env (see .env.example) fills in what the environment does not set.
@@ -35,7 +36,7 @@ function main(): void {
     // Indexes first: the unique index is what refuses duplicates.
     onConnected: () => favorites.createIndexes(),
   });
-  const lifecycle: Lifecycle = { draining: false };
+  const lifecycle = new Lifecycle();
   const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, lifecycle });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
@@ -48,7 +49,7 @@ function main(): void {
   // connection; after the drain period the listener closes, in-flight requests finish, and we exit.
   const shutdown = (signal: string) => {
     if (lifecycle.draining) return;
-    lifecycle.draining = true;
+    lifecycle.startDraining();
     log.info(`${signal} received: draining for ${config.shutdownDrainMs} ms, then finishing in-flight requests`);
     setTimeout(() => {
       log.error('shutdown took too long; exiting anyway');
@@ -56,6 +57,9 @@ function main(): void {
     }, SHUTDOWN_DEADLINE_MS).unref();
     delay(config.shutdownDrainMs)
       .then(() => closeServer(server))
+      // A proxy in front of us (Docker's userland proxy for published ports among them) still has
+      // to relay the last responses; exiting at once kills it mid-way and the client sees a reset.
+      .then(() => delay(PROXY_FLUSH_MS))
       .then(() => database.stop())
       .then(() => {
         log.info('shut down cleanly');

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// npm run reliability: the fault and shutdown runs of test/compose/faults.e2e.test.ts and
+// shutdown.e2e.test.ts, as figures for people. Brings up compose/network.yml under a project of
+// its own (API on 127.0.0.1:${FAVORITES_PORT:-3100}), runs each fault under load (10 writers, 20
+// keep-alive readers), then `docker compose stop` under 20 keep-alive readers, and prints one table.
+// The tests assert; this only measures. It removes everything it started, volumes included.
+'use strict';
+
+const { execFile, spawnSync } = require('node:child_process');
+const { promisify } = require('node:util');
+const { FAULTS, readUntilClosed, runFault } = require('./lib/faults');
+const { docker, ensureEngine, ensureImages, ROOT } = require('./lib/provision');
+
+const PROJECT = 'favorites-reliability';
+const NETWORK = 'favorites-reliability-net';
+const PORT = process.env.FAVORITES_PORT ?? '3100';
+const baseUrl = `http://127.0.0.1:${PORT}`;
+let env;
+
+const composeArgs = (args) => ['compose', '-p', PROJECT, '-f', 'compose/network.yml', ...args];
+const composeOptions = () => ({
+  cwd: ROOT,
+  env: { ...process.env, ...env, FAVORITES_NETWORK: NETWORK, FAVORITES_PORT: PORT, COMPOSE_PROFILES: 'offline', SWAPI_BASE_URL: 'http://swapi-stub:8080/api' },
+  encoding: 'utf8',
+});
+
+function compose(...args) {
+  const result = spawnSync('docker', composeArgs(args), composeOptions());
+  if (result.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+/** The same, without blocking: the clients under measurement must keep reading meanwhile. */
+const composeAsync = (...args) => promisify(execFile)('docker', composeArgs(args), composeOptions());
+
+async function ready() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const status = await fetch(`${baseUrl}/readyz`).then((res) => res.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${baseUrl}/readyz never answered 200`);
+}
+
+/** `docker compose stop` while 20 keep-alive clients read; clients leave when told `Connection: close`. */
+async function stopUnderLoad() {
+  const clients = Array.from({ length: 20 }, () => readUntilClosed(`${baseUrl}/favorites`));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const started = Date.now();
+  await composeAsync('stop');
+  const stopMs = Date.now() - started;
+  const results = await Promise.all(clients);
+  const statuses = {};
+  for (const status of results.flatMap((r) => r.statuses)) statuses[status] = (statuses[status] ?? 0) + 1;
+  const dropped = results.flatMap((r) => r.errors);
+  for (const error of dropped) statuses[error] = (statuses[error] ?? 0) + 1;
+  const exitCode = docker(['inspect', '--format', '{{.State.ExitCode}}', `${PROJECT}-favorites-1`]).stdout;
+  return {
+    scenario: `docker compose stop under 20 keep-alive readers (API exit ${exitCode}, stop took ${(stopMs / 1000).toFixed(1)} s)`,
+    requests: results.reduce((n, r) => n + r.statuses.length + r.errors.length, 0),
+    statuses,
+    slowestMs: null,
+    writesLost: '-',
+    recoveryMs: null,
+    dropped: dropped.length,
+  };
+}
+
+function printTable(rows) {
+  const header = ['scenario', 'requests', 'answers by status', 'slowest', 'acked writes lost', 'recovery'];
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.requests),
+    Object.entries(r.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', '),
+    r.slowestMs === null ? '-' : `${(r.slowestMs / 1000).toFixed(2)} s`,
+    r.writesLost === '-' ? '-' : `${r.writesLost} of ${r.acknowledgedWrites}`,
+    r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(2)} s`,
+  ]);
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of cells) console.log(`| ${row.join(' | ')} |`);
+}
+
+async function main() {
+  ensureEngine();
+  env = ensureImages(() => undefined).env;
+  console.log(`Bringing up compose/network.yml as ${PROJECT} on ${baseUrl} ...`);
+  compose('up', '-d', '--build', '--wait');
+  const rows = [];
+  try {
+    for (const fault of Object.keys(FAULTS)) {
+      await ready();
+      process.stdout.write(`running: ${fault} ... `);
+      rows.push(await runFault(fault, { baseUrl, mongo: `${PROJECT}-mongodb-1`, network: NETWORK }, { tag: `reliability ${rows.length}` }));
+      console.log('done');
+    }
+    await ready();
+    process.stdout.write('running: docker compose stop under load ... ');
+    rows.push(await stopUnderLoad());
+    console.log('done\n');
+  } finally {
+    compose('down', '--volumes', '--remove-orphans');
+  }
+  printTable(rows);
+  console.log('\nA refusal is a 503 with the hint; "slowest" is the longest any request waited; recovery is the time from the end of the fault to the first write that succeeded.');
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

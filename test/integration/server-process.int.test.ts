@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { eventually } from '../support/eventually';
@@ -127,6 +128,36 @@ describe('server process', () => {
       expect(results.every((r) => r.closedPolitely)).toBe(true);
       expect(await server.exited).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(8000);
+    });
+  });
+
+  describe('with 200 slow clients holding connections open', () => {
+    it('still answers a normal request at once, and closes the slow ones once HTTP_HEADERS_TIMEOUT_MS has passed', async () => {
+      const port = await freePort();
+      const server = startServer({ PORT: String(port), MONGODB_PORT: String(await freePort()), HTTP_HEADERS_TIMEOUT_MS: '1000' });
+      await eventually(answers(server.baseUrl));
+      // Each sends half a request line and then nothing, as a slowloris client does.
+      const slow: Socket[] = await Promise.all(
+        Array.from({ length: 200 }, () => new Promise<Socket>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => resolve(socket));
+          socket.on('error', () => undefined);
+          socket.resume(); // read, so that the server's 408 and close are seen
+          socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+        })),
+      );
+      const closed = slow.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+
+      const started = Date.now();
+      const normal = await request(server.baseUrl).get('/healthz');
+      const normalMs = Date.now() - started;
+      const allClosedWithin = await Promise.race([Promise.all(closed).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+
+      expect(normal.status).toBe(200);
+      expect(normalMs).toBeLessThan(1000);
+      expect(allClosedWithin).toBe(true);
+      slow.forEach((socket) => socket.destroy());
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
     });
   });
 });

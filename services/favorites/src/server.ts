@@ -1,5 +1,5 @@
 import dotenv from 'dotenv';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app';
 import { MongoConnector } from './db/connection';
@@ -40,7 +40,19 @@ function main(): void {
   const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, lifecycle });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
-  const server = app.listen(config.port, () => {
+  // Slow clients must not starve the server: a client gets headersTimeoutMs to send its headers
+  // and three times that for its whole request, checked every second; an idle keep-alive
+  // connection is closed after 5 s.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.headersTimeoutMs * 3,
+      keepAliveTimeout: 5000,
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
+  server.listen(config.port, () => {
     log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.safeUrls.join(', ') });
   });
   database.start();

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       port: 3000,
       logLevel: 'info',
       shutdownDrainMs: 2000,
+      headersTimeoutMs: 10_000,
       mongo: {
         url: 'mongodb://localhost:27017/swfavorites',
         safeUrl: 'mongodb://localhost:27017/swfavorites',

@@ -20,6 +20,8 @@ export interface Config {
   logLevel: LogLevel;
   /** On SIGTERM, how long /readyz says "draining" while requests are still served, before the listener closes. */
   shutdownDrainMs: number;
+  /** How long a client may take to send its request headers (its whole request: three times that). */
+  headersTimeoutMs: number;
   mongo: MongoConfig;
   swapi: SwapiConfig;
 }
@@ -45,6 +47,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integerVar(env, 'PORT', 3000, 1, 65535),
     logLevel: logLevelVar(env),
     shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
+    headersTimeoutMs: integerVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
     mongo: { ...mongoConfig(env), journal: booleanVar(env, 'MONGODB_JOURNAL', true) },
     swapi: swapiConfig(env),
   };

@@ -29,17 +29,22 @@ install_packages() {
   local mirror
   mirror=$(debian_mirror)
   log "Debian 12: installing ${PACKAGES[*]} from Debian 13 ($mirror), dependencies from Debian 12"
-  local src=/etc/apt/sources.list.d/favorites-trixie.sources pin=/etc/apt/preferences.d/favorites-trixie
-  # The extra source lives only for this install; its low priority keeps every other package on 12.
-  trap 'rm -f "$src" "$pin"; apt-get update -qq || true' EXIT
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" >"$src"
-  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$pin"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  # A private apt configuration: the machine's own sources plus Debian 13 at a low priority, in a
+  # temporary folder. The system's apt setup is never changed, so an interrupted run leaves nothing.
+  local conf
+  conf=$(mktemp -d)
+  mkdir -p "$conf/sources.list.d" "$conf/preferences.d" "$conf/lists/partial"
+  cp /etc/apt/sources.list.d/*.sources "$conf/sources.list.d/" 2>/dev/null || true
+  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$conf/sources.list" || : >"$conf/sources.list"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \
+    >"$conf/sources.list.d/favorites-trixie.sources"
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$conf/preferences.d/favorites-trixie"
+  local apt=(-o "Dir::Etc::SourceList=$conf/sources.list" -o "Dir::Etc::SourceParts=$conf/sources.list.d"
+    -o "Dir::Etc::PreferencesParts=$conf/preferences.d" -o "Dir::State::Lists=$conf/lists")
+  apt-get "${apt[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt[@]}" install -y -qq --no-install-recommends \
     "${PACKAGES[@]/%//trixie}" >/dev/null
-  rm -f "$src" "$pin"
-  apt-get update -qq
-  trap - EXIT
+  rm -rf "$conf"
 }
 
 major=$(engine_major)

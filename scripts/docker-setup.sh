@@ -34,6 +34,9 @@ install_packages() {
   local conf
   conf=$(mktemp -d)
   mkdir -p "$conf/sources.list.d" "$conf/preferences.d" "$conf/lists/partial"
+  # apt downloads as its own unprivileged user, as it does into its usual lists folder.
+  chmod 755 "$conf"
+  chown -R _apt:root "$conf/lists" 2>/dev/null || true
   cp /etc/apt/sources.list.d/*.sources "$conf/sources.list.d/" 2>/dev/null || true
   [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$conf/sources.list" || : >"$conf/sources.list"
   printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \

@@ -10,7 +10,7 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
-const { docker, ensureEngine, ensureImages, pruneReplacedImages, ROOT } = require('./lib/provision');
+const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
 
 const SCENARIOS = ['network', 'host', 'ip'];
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
@@ -164,8 +164,10 @@ async function up({ scenario, failure, detach }) {
     if (hostPortTaken()) {
       console.log(`Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`);
     } else {
-      console.log(`No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on the host.`);
-      startHostMongo('0.0.0.0');
+      // On the gateway address only, where containers reach the host: an unauthenticated demo database stays off the LAN.
+      const gateway = hostGatewayAddress(images.FAVORITES_MONGO_IMAGE);
+      console.log(`No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address.`);
+      startHostMongo(gateway);
     }
   }
   console.log(`\n$ docker compose -f compose/${scenario}.yml up -d --build --wait`);

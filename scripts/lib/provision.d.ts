@@ -9,3 +9,4 @@ export function docker(args: string[], options?: object): { ok: boolean; stdout:
 export function ensureEngine(log?: Log): { engine: string; compose: string };
 export function ensureImages(log?: Log): { offline: boolean; env: Record<string, string> };
 export function pruneReplacedImages(): void;
+export function hostGatewayAddress(image: string): string;

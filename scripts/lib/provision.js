@@ -114,4 +114,16 @@ function pruneReplacedImages() {
   docker(['image', 'prune', '--force', '--filter', 'label=swfavorites.component']);
 }
 
-module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages, pruneReplacedImages };
+/**
+ * The address the engine gives `host-gateway`: the default bridge's gateway on a Linux engine
+ * (usually 172.17.0.1). Asked of the engine itself, in a throwaway container of `image`, so that
+ * nothing on the host is needed but Docker.
+ */
+function hostGatewayAddress(image) {
+  const answer = docker(['run', '--rm', '--add-host', 'gateway.probe:host-gateway', '--entrypoint', 'getent', image, 'hosts', 'gateway.probe']);
+  const address = /^(\S+)\s/.exec(answer.stdout)?.[1];
+  if (!answer.ok || !address) throw new Error(`cannot tell what host-gateway stands for: ${answer.stderr || answer.stdout}`);
+  return address;
+}
+
+module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages };

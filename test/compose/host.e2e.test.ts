@@ -1,6 +1,8 @@
 import type { StartedTestContainer } from 'testcontainers';
+import { hostGatewayAddress } from '../../scripts/lib/provision';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
+import { freePort } from '../support/ports';
 import {
   apiContainer,
   apiUrl,
@@ -13,26 +15,15 @@ import {
 
 const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
 
-/**
- * The address the engine gives `host-gateway`: the default bridge's gateway on a Linux engine
- * (172.17.0.1 here), another address on Docker Desktop. Asked of the engine itself, in a throwaway
- * container, so the tests need nothing on the host but Docker.
- */
-function hostGatewayAddress(): string {
-  const answer = docker('run', '--rm', '--add-host', 'gateway.probe:host-gateway', '--entrypoint', 'getent', images.mongo, 'hosts', 'gateway.probe');
-  const address = /^(\S+)\s/.exec(answer)?.[1];
-  if (!address) throw new Error(`cannot tell what host-gateway stands for: ${answer}`);
-  return address;
-}
-
-// MongoDB "installed on the host": a MongoDB container that publishes its port on every host
-// address, as `docker run -p 27017:27017 mongo` does, shared by the file.
+// MongoDB "installed on the host": a MongoDB container that publishes its port on the address
+// host-gateway stands for (the bridge gateway), which containers can reach, and not on every
+// address: an unauthenticated test database has no business on the LAN. Shared by the file.
 let hostMongo: MongoServer;
 let gateway: string;
 
 beforeAll(async () => {
-  gateway = hostGatewayAddress();
-  hostMongo = await startHostMongo('0.0.0.0');
+  gateway = hostGatewayAddress(images.mongo);
+  hostMongo = await startHostMongo(gateway);
 });
 
 afterAll(async () => {
@@ -50,7 +41,7 @@ describe('host.yml: MongoDB on the host via host.docker.internal', () => {
     await stack?.environment.down();
   });
 
-  it('when MongoDB listens on 0.0.0.0 on the host, the API reaches it through the host gateway and the course requests work', async () => {
+  it('when MongoDB listens on the host gateway address, the API reaches it through host-gateway and the course requests work', async () => {
     const { status, body } = await readinessUntil(stack.baseUrl, (s) => s === 200);
 
     expect(status).toBe(200);
@@ -104,7 +95,10 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
 
   beforeAll(async () => {
     // `docker run -p 127.0.0.1:27017:27017 mongo`: what a host MongoDB with bindIp 127.0.0.1 looks like from a container.
-    loopbackMongo = await startHostMongo('127.0.0.1');
+    // Its port must differ from the gateway one's: Docker may give both the same number on different addresses.
+    let port = await freePort();
+    while (port === hostMongo.port) port = await freePort();
+    loopbackMongo = await startHostMongo('127.0.0.1', port);
     // The stub plays no part in this failure: only the API is started.
     stack = await upStack('host.yml', { env: { MONGODB_PORT: String(loopbackMongo.port) }, services: ['favorites'] });
   });

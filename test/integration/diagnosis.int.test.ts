@@ -85,3 +85,20 @@ describe('GET /readyz diagnosis', () => {
     expect(api.logs.join('')).not.toContain('s3cret-pw');
   });
 });
+
+describe('with PUBLIC_DIAGNOSIS=false', () => {
+  it('tells a caller only that MongoDB is unreachable: no address, no error, no hint in /readyz or a 503; the log keeps the diagnosis', async () => {
+    const api = createTestApi({ MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(await freePort()), PUBLIC_DIAGNOSIS: 'false' }, { inContainer: true });
+    apis.push(api);
+    await eventually(() => api.database.currentFailure() !== undefined, 15_000);
+
+    const ready = await request(api.app).get('/readyz');
+    const favorites = await request(api.app).get('/favorites');
+
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', code: 'DATABASE_UNAVAILABLE', message: 'MongoDB is not reachable. The API log says why.', ready: false });
+    expect(favorites.status).toBe(503);
+    expect(favorites.body.message).not.toContain('127.0.0.1');
+    expect(api.logs.join('\n')).toContain('(ECONNREFUSED)');
+  });
+});

@@ -30,7 +30,7 @@ export function createTestApi(env: Record<string, string>, options: Partial<Conn
     maxRetryDelayMs: 200,
     ...options,
   });
-  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log });
+  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, publicDiagnosis: config.publicDiagnosis });
   database.start();
   return { app, database, favorites, logs, stop: () => database.stop() };
 }

@@ -39,10 +39,10 @@ export async function startMongoServer(suite: string): Promise<MongoServer> {
 
 /**
  * "MongoDB installed on your machine", as a container that publishes its port on the host on
- * `bindIp` only: 0.0.0.0 is reachable from containers through the bridge gateway, 127.0.0.1 is not.
+ * `bindIp` only: the bridge gateway's address is reachable from containers, 127.0.0.1 is not.
  */
-export async function startHostMongo(bindIp: '0.0.0.0' | '127.0.0.1'): Promise<MongoServer> {
-  return serverIn(await readyWhenHealthy(new HostPublishedMongo(bindIp)).start(), 'swfavorites');
+export async function startHostMongo(bindIp: string, hostPort = 0): Promise<MongoServer> {
+  return serverIn(await readyWhenHealthy(new HostPublishedMongo(bindIp, hostPort)).start(), 'swfavorites');
 }
 
 function serverIn(container: StartedTestContainer, dbName: string): MongoServer {
@@ -53,12 +53,15 @@ function serverIn(container: StartedTestContainer, dbName: string): MongoServer 
 
 /** testcontainers publishes on every address; `docker run -p <ip>::27017` needs the host IP set. */
 class HostPublishedMongo extends GenericContainer {
-  constructor(private readonly bindIp: string) {
+  constructor(
+    private readonly bindIp: string,
+    private readonly hostPort: number,
+  ) {
     super(images.mongo);
     this.withExposedPorts(27017);
   }
 
   protected override async beforeContainerCreated(): Promise<void> {
-    this.hostConfig.PortBindings = { '27017/tcp': [{ HostIp: this.bindIp, HostPort: '0' }] };
+    this.hostConfig.PortBindings = { '27017/tcp': [{ HostIp: this.bindIp, HostPort: String(this.hostPort) }] };
   }
 }

@@ -17,21 +17,23 @@ export interface AppDependencies {
   log: Logger;
   /** Shutdown state; tests that never shut down can leave it out. */
   lifecycle?: Lifecycle;
+  /** Show the database diagnosis to callers (PUBLIC_DIAGNOSIS); the default, for a teaching stack. */
+  publicDiagnosis?: boolean;
 }
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
-export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle() }: AppDependencies): Express {
+export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle(), publicDiagnosis = true }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(lifecycle.closeConnectionsWhileDraining);
   app.use(express.json({ limit: '10kb' }));
 
-  app.use(healthRouter(database, lifecycle));
-  app.use('/favorites', requireDatabase(database), favoritesRouter(favorites));
+  app.use(healthRouter(database, lifecycle, publicDiagnosis));
+  app.use('/favorites', requireDatabase(database, publicDiagnosis), favoritesRouter(favorites));
   app.use(swapiRouter(swapi));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(log, database));
+  app.use(errorHandler(log, database, publicDiagnosis));
   return app;
 }

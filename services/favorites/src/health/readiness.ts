@@ -27,6 +27,12 @@ export const DRAINING_BODY = Object.freeze({
   ready: false,
 });
 
+/** GET /readyz when the diagnosis is not public (PUBLIC_DIAGNOSIS=false): ready or not, and nothing about where or why. */
+export const privateReadinessBody = (reachable: boolean) =>
+  reachable
+    ? { status: 'ready', ready: true }
+    : { status: 'unavailable', code: 'DATABASE_UNAVAILABLE', message: 'MongoDB is not reachable. The API log says why.', ready: false };
+
 export function readinessBody(reachable: boolean, status: ConnectionStatus): ReadinessBody {
   const { failure, ...database } = status;
   const report: ReadinessReport = {

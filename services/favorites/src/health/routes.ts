@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { DatabaseStatus } from '../db/connection';
 import type { Lifecycle } from '../shared/lifecycle';
-import { DRAINING_BODY, readinessBody } from './readiness';
+import { DRAINING_BODY, privateReadinessBody, readinessBody } from './readiness';
 
-export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle): Router {
+export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle, publicDiagnosis: boolean): Router {
   const router = Router();
 
   // Liveness: the process answers. Never touches the database, so a DB outage doesn't restart us.
@@ -19,7 +19,7 @@ export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle): Ro
       return;
     }
     const { reachable, status } = await database.check();
-    res.status(reachable ? 200 : 503).json(readinessBody(reachable, status));
+    res.status(reachable ? 200 : 503).json(publicDiagnosis ? readinessBody(reachable, status) : privateReadinessBody(reachable));
   });
 
   return router;

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       shutdownDrainMs: 2000,
       headersTimeoutMs: 10_000,
+      publicDiagnosis: true,
       mongo: {
         url: 'mongodb://localhost:27017/swfavorites',
         safeUrl: 'mongodb://localhost:27017/swfavorites',

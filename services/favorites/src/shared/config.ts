@@ -22,6 +22,8 @@ export interface Config {
   shutdownDrainMs: number;
   /** How long a client may take to send its request headers (its whole request: three times that). */
   headersTimeoutMs: number;
+  /** Whether /readyz and 503s show the diagnosis (addresses, errors, hints) to whoever asks; the log always has it. */
+  publicDiagnosis: boolean;
   mongo: MongoConfig;
   swapi: SwapiConfig;
 }
@@ -48,6 +50,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevelVar(env),
     shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
     headersTimeoutMs: integerVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
+    publicDiagnosis: booleanVar(env, 'PUBLIC_DIAGNOSIS', true),
     mongo: { ...mongoConfig(env), journal: booleanVar(env, 'MONGODB_JOURNAL', true) },
     swapi: swapiConfig(env),
   };

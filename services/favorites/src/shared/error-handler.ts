@@ -5,10 +5,10 @@ import { AppError, notFound } from './errors';
 import type { Logger } from './logger';
 
 /** Turns whatever a route threw into one JSON shape: { code, message, details? }. */
-export function errorHandler(log: Logger, database: DatabaseStatus): ErrorRequestHandler {
+export function errorHandler(log: Logger, database: DatabaseStatus, publicDiagnosis: boolean): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const error = toAppError(err, database, req.method);
+    const error = toAppError(err, database, req.method, publicDiagnosis);
     if (error.code === 'INTERNAL_ERROR') {
       log.error(`unhandled error on ${req.method} ${req.originalUrl}`, { stack: err instanceof Error ? err.stack : String(err) });
     }
@@ -22,15 +22,15 @@ export const notFoundHandler: RequestHandler = (req) => {
 };
 
 /** Answers 503 at once while MongoDB is away, instead of letting a query wait for it. */
-export function requireDatabase(database: DatabaseStatus): RequestHandler {
+export function requireDatabase(database: DatabaseStatus, publicDiagnosis: boolean): RequestHandler {
   return (_req, _res, next) => {
-    if (!database.isConnected()) throw databaseUnavailable(database);
+    if (!database.isConnected()) throw databaseUnavailable(database, publicDiagnosis);
     next();
   };
 }
 
-function databaseUnavailable(database: DatabaseStatus): AppError {
-  const hint = database.currentFailure()?.hint;
+function databaseUnavailable(database: DatabaseStatus, publicDiagnosis: boolean): AppError {
+  const hint = publicDiagnosis ? database.currentFailure()?.hint : undefined;
   return new AppError(503, 'DATABASE_UNAVAILABLE', `The database is unavailable${hint ? `: ${hint}` : '. Try again shortly.'}`);
 }
 
@@ -60,7 +60,7 @@ const UNREACHABLE = [
 ];
 const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
-function toAppError(err: unknown, database: DatabaseStatus, method: string): AppError {
+function toAppError(err: unknown, database: DatabaseStatus, method: string, publicDiagnosis: boolean): AppError {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; code?: unknown; name?: string; status?: number; message?: string };
   const bodyError = e.type ? BODY_ERRORS[e.type] : undefined;
@@ -70,13 +70,13 @@ function toAppError(err: unknown, database: DatabaseStatus, method: string): App
   if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
   if (isUnreachable(err)) {
     database.noteFailure(err);
-    const unavailable = databaseUnavailable(database);
+    const unavailable = databaseUnavailable(database, publicDiagnosis);
     if (method !== 'POST') return unavailable;
     // The insert may have reached MongoDB before the connection broke: say what a retry does.
     return new AppError(503, unavailable.code, `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`);
   }
   // Any other driver error while the database is known to be away is a symptom of that, not a bug.
-  if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database);
+  if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database, publicDiagnosis);
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError(e.status, 'BAD_REQUEST', e.message ?? 'Bad request.');
   }

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import request from 'supertest';
 import { createTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT, freePort } from '../support/ports';
 
 // Each case points the API at a real unreachable target and reads /readyz, as a user would.
 const apis: TestApi[] = [];
@@ -22,7 +22,7 @@ async function readinessFor(env: Record<string, string>, inContainer: boolean) {
 
 describe('GET /readyz diagnosis', () => {
   it('when the API in a container dials localhost, reports ECONNREFUSED and that localhost is the container itself', async () => {
-    const port = await freePort();
+    const port = CLOSED_PORT;
 
     const database = await readinessFor({ MONGODB_HOST: 'localhost', MONGODB_PORT: String(port) }, true);
 
@@ -88,7 +88,7 @@ describe('GET /readyz diagnosis', () => {
 
 describe('with PUBLIC_DIAGNOSIS=false', () => {
   it('tells a caller only that MongoDB is unreachable: no address, no error, no hint in /readyz or a 503; the log keeps the diagnosis', async () => {
-    const api = createTestApi({ MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(await freePort()), PUBLIC_DIAGNOSIS: 'false' }, { inContainer: true });
+    const api = createTestApi({ MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(CLOSED_PORT), PUBLIC_DIAGNOSIS: 'false' }, { inContainer: true });
     apis.push(api);
     await eventually(() => api.database.currentFailure() !== undefined, 15_000);
 

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { readUntilClosed } from '../../scripts/lib/faults';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT, freePort } from '../support/ports';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 
 // The compiled server, run as the container runs it: `node dist/server.js`.
@@ -55,7 +55,7 @@ describe('server process', () => {
   });
 
   it('when MongoDB is unreachable, listens anyway: /healthz 200, /readyz 503 with the diagnosis', async () => {
-    const server = startServer({ PORT: String(await freePort()), MONGODB_PORT: String(await freePort()) });
+    const server = startServer({ PORT: String(await freePort()), MONGODB_PORT: String(CLOSED_PORT) });
     await eventually(answers(server.baseUrl));
 
     let ready: request.Response | undefined;
@@ -134,7 +134,7 @@ describe('server process', () => {
   describe('with 200 slow clients holding connections open', () => {
     it('still answers a normal request at once, and closes the slow ones once HTTP_HEADERS_TIMEOUT_MS has passed', async () => {
       const port = await freePort();
-      const server = startServer({ PORT: String(port), MONGODB_PORT: String(await freePort()), HTTP_HEADERS_TIMEOUT_MS: '1000' });
+      const server = startServer({ PORT: String(port), MONGODB_PORT: String(CLOSED_PORT), HTTP_HEADERS_TIMEOUT_MS: '1000' });
       await eventually(answers(server.baseUrl));
       // Each sends half a request line and then nothing, as a slowloris client does.
       const slow: Socket[] = await Promise.all(

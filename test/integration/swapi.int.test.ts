@@ -4,7 +4,7 @@ import films from '../../services/swapi-stub/fixtures/films.json';
 import people1 from '../../services/swapi-stub/fixtures/people-1.json';
 import people2 from '../../services/swapi-stub/fixtures/people-2.json';
 import { createTestApi, type TestApi } from '../support/api';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT, freePort } from '../support/ports';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 
 // These routes never touch MongoDB, so the API points at a closed port for it.
@@ -37,7 +37,9 @@ async function countingStub(options?: Parameters<typeof startSwapiStub>[0]): Pro
 }
 
 /** A SWAPI URL where nothing listens. */
-const nothingListening = async () => `http://127.0.0.1:${await freePort()}/api`;
+// Privileged ports nobody listens on (see CLOSED_PORT): two, for a primary and a mirror.
+const CLOSED_PORTS = [CLOSED_PORT, 1];
+const nothingListening = (which = 0) => `http://127.0.0.1:${CLOSED_PORTS[which]}/api`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +68,7 @@ describe('GET /movies', () => {
   });
 
   it('when nothing listens at the SWAPI address, responds 502 naming ECONNREFUSED', async () => {
-    const api = await apiWithSwapi(`http://127.0.0.1:${await freePort()}/api`);
+    const api = await apiWithSwapi(nothingListening());
 
     const res = await request(api.app).get('/movies');
 
@@ -221,7 +223,7 @@ describe('SWAPI answers that are refused', () => {
   });
 
   it('when nothing listens at SWAPI or its mirror, responds 502 at once, not after SWAPI_TIMEOUT_MS', async () => {
-    const api = await apiWithSwapi(await nothingListening(), 5000, { SWAPI_MIRRORS: await nothingListening() });
+    const api = await apiWithSwapi(nothingListening(0), 5000, { SWAPI_MIRRORS: nothingListening(1) });
 
     const started = Date.now();
     const res = await request(api.app).get('/movies');
@@ -354,7 +356,7 @@ describe('SWAPI mirrors', () => {
   it('when the primary is down and the first mirror answers 503, responds 200 from the second mirror', async () => {
     const first = await countingStub({ failStatus: 503 });
     const second = await countingStub();
-    const api = await apiWithSwapi(await nothingListening(), 2000, { SWAPI_MIRRORS: `${first.baseUrl},${second.baseUrl}` });
+    const api = await apiWithSwapi(nothingListening(), 2000, { SWAPI_MIRRORS: `${first.baseUrl},${second.baseUrl}` });
 
     const res = await request(api.app).get('/people?page=2');
 

@@ -10,6 +10,7 @@ const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { FAULTS, readUntilClosed, runFault } = require('./lib/faults');
 const { docker, ensureEngine, ensureImages, ROOT } = require('./lib/provision');
+const { readyzUntil } = require('./lib/readyz');
 
 const PROJECT = 'favorites-reliability';
 const NETWORK = 'favorites-reliability-net';
@@ -32,15 +33,7 @@ function compose(...args) {
 /** The same, without blocking: the clients under measurement must keep reading meanwhile. */
 const composeAsync = (...args) => promisify(execFile)('docker', composeArgs(args), composeOptions());
 
-async function ready() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const status = await fetch(`${baseUrl}/readyz`).then((res) => res.status, () => 0);
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${baseUrl}/readyz never answered 200`);
-}
+const ready = () => readyzUntil(baseUrl, ({ status }) => status === 200);
 
 /** `docker compose stop` while 20 keep-alive clients read; clients leave when told `Connection: close`. */
 async function stopUnderLoad() {

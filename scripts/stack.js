@@ -10,7 +10,9 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
+const { connect } = require('node:net');
 const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
+const { readyzUntil } = require('./lib/readyz');
 
 const SCENARIOS = ['network', 'host', 'ip'];
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
@@ -115,8 +117,11 @@ const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [] };
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 function hostPortTaken() {
-  const probe = spawnSync(process.execPath, ['-e', `require('net').connect(${HOST_MONGO_PORT}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`]);
-  return probe.status === 0;
+  return new Promise((resolve) => {
+    const socket = connect(Number(HOST_MONGO_PORT), '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function startHostMongo(bindIp, name = HOST_MONGO) {
@@ -139,29 +144,12 @@ function runBridgeApi() {
   if (!started.ok) throw new Error(`cannot start ${BRIDGE_API}: ${started.stderr}`);
 }
 
-/** Polls GET /readyz until `done` accepts it; returns the last answer. */
-async function readiness(url, done, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
-      last = { status: res.status, body: await res.json() };
-      if (done(last)) return last;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url}/readyz did not answer as expected within ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`);
-}
-
 async function up({ scenario, failure, detach }) {
   const compose = composeRunner(scenario);
   const broken = failure && BREAKS[failure];
   extraContainers[scenario].forEach(removeContainer);
   if (scenario === 'host') {
-    if (hostPortTaken()) {
+    if (await hostPortTaken()) {
       console.log(`Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`);
     } else {
       // On the gateway address only, where containers reach the host: an unauthenticated demo database stays off the LAN.
@@ -173,13 +161,13 @@ async function up({ scenario, failure, detach }) {
   console.log(`\n$ docker compose -f compose/${scenario}.yml up -d --build --wait`);
   compose(['up', '-d', '--build', '--wait', '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
   pruneReplacedImages();
-  await readiness(api, ({ status }) => status === 200);
+  await readyzUntil(api, ({ status }) => status === 200);
 
   if (broken) {
     console.log(`\nBreaking it on purpose: ${broken.what}.\n$ ${broken.command}`);
     await broken.run(compose);
     const url = broken.url ?? api;
-    const { status, body } = await readiness(url, (answer) => answer.status === 503 && answer.body.database?.lastError, 45_000);
+    const { status, body } = await readyzUntil(url, (answer) => answer.status === 503 && answer.body.database?.lastError, 45_000);
     console.log(`\n$ curl ${url}/readyz\n${status} ${JSON.stringify(body, null, 2)}`);
     const logs = broken.container ? docker(['logs', broken.container]).stdout : compose(['logs', '--no-log-prefix', 'favorites'], {}, 'pipe');
     // Compose's log printer adds terminal control codes even when the output is not a terminal.

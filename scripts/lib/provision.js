@@ -55,7 +55,7 @@ function docker(args, options = {}) {
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 const isDebian = () => existsSync('/etc/debian_version');
 
-function runScript(script, log) {
+function runScript(script) {
   const result = spawnSync('bash', [join(ROOT, 'scripts', script)], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`scripts/${script} failed (exit ${result.status ?? result.signal}); see its output above`);
 }
@@ -73,7 +73,7 @@ function ensureEngine(log = console.log) {
     }
     if (!(isRoot() && isDebian())) throw new Error(`${info.error ? 'There is no docker command. ' : ''}${NO_ENGINE_HELP}`);
     log('No Docker engine answers. Root on Debian: scripts/docker-setup.sh installs one if needed and starts it.');
-    runScript('docker-setup.sh', log);
+    runScript('docker-setup.sh');
   }
   const compose = docker(['compose', 'version', '--short']);
   if (!compose.ok) throw new Error('Docker answers, but has no compose v2 plugin (`docker compose`). Install it: Docker Desktop has it; on Debian, bash scripts/docker-setup.sh.');
@@ -101,7 +101,7 @@ function ensureImages(log = console.log) {
     return { offline: false, env: wanted };
   }
   log('No image registry answers: using local stand-ins built by scripts/offline-images.sh (a few minutes the first time, seconds after).');
-  runScript('offline-images.sh', log);
+  runScript('offline-images.sh');
   return { offline: true, env: readEnvFile(OFFLINE_ENV_FILE) };
 }
 

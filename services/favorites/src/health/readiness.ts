@@ -1,16 +1,9 @@
-import type { ConnectionStatus, DatabaseState } from '../db/connection';
+import type { ConnectionStatus } from '../db/connection';
 
-/** What GET /readyz reports about the database: where the API looks for it, and why it fails. */
+/** What GET /readyz reports about the database: the connector's status, with its failure spelled out. */
 export interface ReadinessReport {
   ready: boolean;
-  database: {
-    host: string;
-    port: number;
-    name: string;
-    url: string;
-    resolvedAddress: string | null;
-    state: DatabaseState;
-    attempts: number;
+  database: Omit<ConnectionStatus, 'failure'> & {
     lastError: { code: string; message: string; at: string } | null;
     hint: string | null;
   };

@@ -136,8 +136,8 @@ build_ferretdb_binary() {
 }
 
 build_ferretdb() {
-  local dockerfile=scripts/images/ferretdb/Dockerfile hash
-  hash=$({ cat "$dockerfile"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
+  local dockerfile=scripts/images/ferretdb/Dockerfile entrypoint=scripts/images/ferretdb/entrypoint.sh hash
+  hash=$({ cat "$dockerfile" "$entrypoint"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
   if up_to_date "$FERRETDB_IMAGE" "$hash"; then
     log "$FERRETDB_IMAGE is up to date"
     return
@@ -145,6 +145,7 @@ build_ferretdb() {
   local ctx=$work/ferretdb-context
   mkdir -p "$ctx"
   build_ferretdb_binary "$ctx/ferretdb"
+  cp "$entrypoint" "$ctx/entrypoint.sh"
   log "building $FERRETDB_IMAGE"
   docker_build -f "$dockerfile" --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" \
     --label "$HASH_LABEL=$hash" -t "$FERRETDB_IMAGE" "$ctx"

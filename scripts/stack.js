@@ -37,6 +37,13 @@ const BREAKS = {
     run: (compose) => compose(['up', '-d', '--wait', 'favorites'], { MONGODB_HOST: 'localhost' }),
     fix: 'Inside a container, localhost is the container itself. Use the service name: MONGODB_HOST=mongodb (the default).',
   },
+  'wrong-user': {
+    scenario: 'network',
+    what: "the API signs in as a user MongoDB does not know, with the API user's password",
+    command: 'MONGODB_USERNAME=intruder docker compose -f compose/network.yml up -d favorites',
+    run: (compose) => compose(['up', '-d', '--wait', 'favorites'], { MONGODB_USERNAME: 'intruder' }),
+    fix: 'MongoDB requires a password here. The API signs in as "favorites", the user the database-user one-shot creates, with the password in the api-credentials volume: leave MONGODB_USERNAME unset.',
+  },
   'default-bridge': {
     scenario: 'network',
     what: "the API is started the course's way, with `docker run` and no --network, so it lands on the default bridge",

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { docker } from '../support/docker';
+import { Network, type GenericContainer, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { docker, images } from '../support/docker';
 import {
   apiContainer,
   apiUrl,
@@ -51,7 +51,7 @@ describe('network.yml: the API reaches MongoDB by service name on a named networ
 });
 
 describe('network.yml: the API and the stub run locked down', () => {
-  it.each(['favorites', 'swapi-stub'])('%s: read-only root, no capabilities, no new privileges, non-root, memory and pids limits', (service) => {
+  it.each(['favorites', 'swapi-stub', 'database-user'])('%s: read-only root, no capabilities, no new privileges, non-root, memory and pids limits', (service) => {
     const container = `${stack.projectName}-${service}-1`;
     const [{ Config, HostConfig }] = JSON.parse(docker('inspect', container));
 
@@ -61,7 +61,20 @@ describe('network.yml: the API and the stub run locked down', () => {
     expect(Config.User).toBe('node');
     expect(HostConfig.Memory).toBe(256 * 1024 * 1024);
     expect(HostConfig.PidsLimit).toBe(128);
-    expect(() => docker('exec', container, 'touch', '/app/written')).toThrow(/Read-only file system/);
+  });
+
+  it.each(['favorites', 'swapi-stub'])('%s: a write to its root filesystem fails', (service) => {
+    expect(() => docker('exec', `${stack.projectName}-${service}-1`, 'touch', '/app/written')).toThrow(/Read-only file system/);
+  });
+
+  it('credentials: runs as root only to hand each password file to its reader, with CHOWN its one capability', () => {
+    const [{ Config, HostConfig }] = JSON.parse(docker('inspect', `${stack.projectName}-credentials-1`));
+
+    expect(Config.User).toBe('0:0');
+    expect(HostConfig.CapDrop).toEqual(['ALL']);
+    expect(HostConfig.CapAdd).toEqual(['CHOWN']);
+    expect(HostConfig.ReadonlyRootfs).toBe(true);
+    expect(HostConfig.SecurityOpt).toContain('no-new-privileges:true');
   });
 
   it('publishes the API on the loopback address only', () => {
@@ -103,16 +116,84 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     expect(body.database.hint).toContain('put the API and MongoDB on one network');
   });
 
-  it('when the API joins the named network with `docker run --network`, it reaches "mongodb"', async () => {
+  // The stack's MongoDB requires a password: a container of the course's steps needs the API's
+  // credentials too, i.e. the stack's volume that holds them and the user name.
+  const signedIn = (user = 'favorites') => ({ MONGODB_HOST: 'mongodb', MONGODB_USERNAME: user, MONGODB_PASSWORD_FILE: '/run/secrets/api/password' });
+  const withApiCredentials = (container: GenericContainer) =>
+    container.withBindMounts([{ source: `${stack.projectName}_api-credentials`, target: '/run/secrets/api', mode: 'ro' }]);
+
+  it('when the API joins the named network with `docker run --network` and no credentials, it reaches "mongodb" but is refused: UNAUTHORIZED', async () => {
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetworkMode(networkName).start();
+    started.push(api);
+
+    const { status, body } = await firstFailure(apiUrl(api));
+
+    expect(status).toBe(503);
+    expect(body.database.resolvedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(body.database.lastError?.code).toBe('UNAUTHORIZED');
+    expect(body.database.hint).toContain('set MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
+  });
+
+  it('when it also gets the API\'s user and password file, it reaches "mongodb" and reads the stack\'s favorites', async () => {
+    const api = await withApiCredentials(apiContainer(signedIn())).withNetworkMode(networkName).start();
     started.push(api);
 
     const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
 
     expect(status).toBe(200);
-    expect(body.database.host).toBe('mongodb');
+    expect(body.database).toMatchObject({ host: 'mongodb', url: 'mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin' });
     const listed = await request(apiUrl(api)).get('/favorites');
     expect(listed.body.favorites.map((f: { name: string }) => f.name)).toContain(luke.name);
+  });
+
+  it('when the password file does not belong to the user it names, MongoDB refuses it: AUTH_FAILED', async () => {
+    const api = await withApiCredentials(apiContainer(signedIn('intruder'))).withNetworkMode(networkName).start();
+    started.push(api);
+
+    const { status, body } = await firstFailure(apiUrl(api));
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('AUTH_FAILED');
+    expect(body.database.hint).toContain('MongoDB rejected the credentials');
+  });
+});
+
+describe('network.yml: MongoDB requires a password, and the API holds only its own', () => {
+  const inspect = (service: string) => JSON.parse(docker('inspect', `${stack.projectName}-${service}-1`))[0];
+  const mounts = (service: string) =>
+    inspect(service)
+      .Mounts.map((m: { Name: string; Destination: string; RW: boolean }) => `${m.Name.replace(`${stack.projectName}_`, '')} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`)
+      .sort();
+
+  it('each container mounts only the credentials it needs, read-only', () => {
+    expect(mounts('favorites')).toEqual(['api-credentials /run/secrets/api ro']);
+    expect(mounts('database-user')).toEqual(['api-credentials /run/secrets/api ro', 'mongodb-credentials /run/secrets/mongodb ro']);
+    expect(mounts('mongodb')).toEqual(expect.arrayContaining(['mongodb-credentials /run/secrets/mongodb ro']));
+    expect(mounts('mongodb')).not.toEqual(expect.arrayContaining([expect.stringContaining('api-credentials')]));
+  });
+
+  it('no password is in any container\'s environment, only the files\' paths', () => {
+    const password = docker('exec', `${stack.projectName}-favorites-1`, 'cat', '/run/secrets/api/password');
+
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    for (const service of ['credentials', 'mongodb', 'database-user', 'favorites']) {
+      expect(inspect(service).Config.Env.join('\n')).not.toContain(password);
+      expect(inspect(service).Config.Env.join('\n')).not.toMatch(/PASSWORD=/);
+    }
+  });
+
+  it('the one-shots made the passwords and the API user, and say which roles this server could grant', () => {
+    const credentialsLog = docker('logs', `${stack.projectName}-credentials-1`);
+    const userLog = docker('logs', `${stack.projectName}-database-user-1`);
+
+    expect(credentialsLog).toMatch(/(created a random|kept the) password in \/run\/secrets\/mongodb\/admin-password/);
+    expect(credentialsLog).toMatch(/(created a random|kept the) password in \/run\/secrets\/api\/password/);
+    // The offline stand-in, FerretDB 1.x, authenticates users but has no roles; MongoDB grants readWrite.
+    expect(userLog).toContain(
+      images.mongo.includes('ferretdb')
+        ? 'user "favorites" without roles: this server has none'
+        : 'user "favorites": readWrite on "swfavorites", nothing else',
+    );
   });
 });
 

@@ -31,6 +31,10 @@ describe('failureCode', () => {
     expect(failureCode(Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' }))).toBe('AUTH_FAILED');
   });
 
+  it('reads code 13 (a command that needs a signed-in user, or a role the user lacks) as UNAUTHORIZED', () => {
+    expect(failureCode(Object.assign(new Error('Command createIndexes requires authentication'), { code: 13, codeName: 'Unauthorized' }))).toBe('UNAUTHORIZED');
+  });
+
   it('falls back to the error name', () => {
     expect(failureCode(Object.assign(new Error('weird'), { name: 'MongoParseError' }))).toBe('MongoParseError');
   });
@@ -66,7 +70,11 @@ describe('hintFor', () => {
   });
 
   it('when credentials are refused, names the variables to check', () => {
-    expect(hintFor('AUTH_FAILED', inContainer)).toContain('MONGODB_USERNAME and MONGODB_PASSWORD');
+    expect(hintFor('AUTH_FAILED', inContainer)).toContain('MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
+  });
+
+  it('when a command needs a signed-in user, says which variables to set and which role the user needs', () => {
+    expect(hintFor('UNAUTHORIZED', inContainer)).toMatch(/set MONGODB_USERNAME .* readWrite role/);
   });
 });
 

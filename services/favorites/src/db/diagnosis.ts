@@ -13,6 +13,7 @@ export type FailureCode =
   | 'ENETUNREACH'
   | 'ECONNRESET'
   | 'AUTH_FAILED'
+  | 'UNAUTHORIZED'
   | (string & {});
 
 export interface Diagnosis {
@@ -41,6 +42,7 @@ export function failureCode(error: unknown): FailureCode {
     const e = err as { code?: unknown; codeName?: unknown; cause?: unknown; reason?: unknown; message?: unknown };
     if (typeof e.code === 'string' && SYSTEM_CODES.includes(e.code)) return e.code;
     if (e.codeName === 'AuthenticationFailed' || e.code === 18) return 'AUTH_FAILED';
+    if (e.codeName === 'Unauthorized' || e.code === 13) return 'UNAUTHORIZED';
     const fromCause = visit(e.cause);
     if (fromCause) return fromCause;
     // A server selection error keeps each server's last error in reason.servers.
@@ -114,7 +116,15 @@ export function hintFor(code: FailureCode, target: Target): string {
     case 'ECONNRESET':
       return `${where} closed the connection: is it a MongoDB server (and not, say, a TLS-only port)?`;
     case 'AUTH_FAILED':
-      return 'MongoDB rejected the credentials: check MONGODB_USERNAME and MONGODB_PASSWORD (users of the official image live in the admin database).';
+      return (
+        'MongoDB rejected the credentials: check MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE ' +
+        '(the user must exist in the admin database; the compose files create it with the database-user one-shot).'
+      );
+    case 'UNAUTHORIZED':
+      return (
+        'MongoDB requires a signed-in user with the right to this database: set MONGODB_USERNAME and MONGODB_PASSWORD ' +
+        'or MONGODB_PASSWORD_FILE, for a user with the readWrite role on it.'
+      );
     default:
       return `Could not reach MongoDB at ${where}: see the error message.`;
   }

@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from './config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, loadDatabaseUserConfig } from './config';
 
 describe('loadConfig', () => {
   it('with an empty environment, uses the documented defaults', () => {
@@ -169,6 +172,68 @@ describe('loadConfig', () => {
       expect(mongo.dbName).toBe('a?b@c');
     });
   });
+});
+
+describe('passwords in files (the Docker secrets way)', () => {
+  let dir: string;
+  const secretFile = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads MONGODB_PASSWORD_FILE, without its trailing newline, and masks it like any password', () => {
+    const { mongo } = loadConfig({ MONGODB_HOST: 'mongodb', MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD_FILE: secretFile('pw', 's3cret\n') });
+
+    expect(mongo.url).toBe('mongodb://favorites:s3cret@mongodb:27017/swfavorites?authSource=admin');
+    expect(mongo.safeUrl).toBe('mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin');
+  });
+
+  it.each([
+    ['a missing file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: join(dir, 'absent') }), /^MONGODB_PASSWORD_FILE names a file that cannot be read \(ENOENT\)/],
+    ['an empty file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: secretFile('empty', '\n') }), /^MONGODB_PASSWORD_FILE names an empty file/],
+    ['both the variable and the file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD: 'x', MONGODB_PASSWORD_FILE: secretFile('pw', 'y') }), /^MONGODB_PASSWORD and MONGODB_PASSWORD_FILE are both set/],
+  ])('with %s, throws a ConfigError naming the variable', (_case, env, message) => {
+    expect(() => loadConfig(env())).toThrow(ConfigError);
+    expect(() => loadConfig(env())).toThrow(message);
+  });
+
+  it('for the database-user setup, reaches the same server as the administrator and keeps the API user apart', () => {
+    const config = loadDatabaseUserConfig({
+      MONGODB_HOST: 'mongodb',
+      MONGODB_USERNAME: 'favorites',
+      MONGODB_PASSWORD_FILE: secretFile('api', 'api-pw\n'),
+      MONGODB_ROOT_USERNAME: 'root',
+      MONGODB_ROOT_PASSWORD_FILE: secretFile('root', 'root-pw\n'),
+    });
+
+    expect(config).toEqual({
+      username: 'favorites',
+      password: 'api-pw',
+      dbName: 'swfavorites',
+      admin: {
+        url: 'mongodb://root:root-pw@mongodb:27017/swfavorites?authSource=admin',
+        safeUrl: 'mongodb://root:****@mongodb:27017/swfavorites?authSource=admin',
+        host: 'mongodb',
+        port: 27017,
+      },
+    });
+  });
+
+  it.each(['MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_ROOT_USERNAME', 'MONGODB_ROOT_PASSWORD'])(
+    'for the database-user setup, requires %s',
+    (missing) => {
+      const env: Record<string, string> = { MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD: 'a', MONGODB_ROOT_USERNAME: 'root', MONGODB_ROOT_PASSWORD: 'b' };
+      delete env[missing];
+
+      expect(() => loadDatabaseUserConfig(env)).toThrow(new RegExp(`^${missing} is required`));
+    },
+  );
 });
 
 describe('loadConfig: SWAPI mirrors, cache and credentials', () => {

@@ -1,4 +1,5 @@
 // The one place that reads process.env: every setting is validated once, at startup.
+import { readFileSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -57,6 +58,37 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze(config);
 }
 
+/** What the one-shot that creates the API's MongoDB user needs (src/setup/database-user.ts). */
+export interface DatabaseUserConfig {
+  /** The API's user, its password and the database it may read and write. */
+  username: string;
+  password: string;
+  dbName: string;
+  /** The server, reached as the administrator (MONGODB_ROOT_USERNAME / MONGODB_ROOT_PASSWORD[_FILE]). */
+  admin: Pick<MongoConfig, 'url' | 'safeUrl' | 'host' | 'port'>;
+}
+
+/** Reads the API's connection settings and the administrator's credentials; both must be complete. */
+export function loadDatabaseUserConfig(env: Env = process.env): DatabaseUserConfig {
+  const required = (name: string, read: (env: Env, name: string) => string | undefined) => {
+    const found = read(env, name);
+    if (found === undefined) throw new ConfigError(name, `is required${name.endsWith('PASSWORD') ? ` (or ${name}_FILE)` : ''}`);
+    return found;
+  };
+  const username = required('MONGODB_USERNAME', value);
+  const password = required('MONGODB_PASSWORD', secretVar);
+  const { dbName } = mongoConfig(env);
+  // The same server, reached with the administrator's credentials instead of the API's.
+  const adminEnv: Env = {
+    ...env,
+    MONGODB_USERNAME: required('MONGODB_ROOT_USERNAME', value),
+    MONGODB_PASSWORD: required('MONGODB_ROOT_PASSWORD', secretVar),
+    MONGODB_PASSWORD_FILE: undefined,
+  };
+  const { url, safeUrl, host, port } = mongoConfig(adminEnv);
+  return { username, password, dbName, admin: { url, safeUrl, host, port } };
+}
+
 function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
   const fullUrl = value(env, 'MONGODB_URL');
   if (fullUrl !== undefined) return fromUrl(fullUrl);
@@ -71,7 +103,7 @@ function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
     throw new ConfigError('MONGODB_DB', `is not a valid database name: "${dbName}"`);
   }
   const username = value(env, 'MONGODB_USERNAME');
-  const password = value(env, 'MONGODB_PASSWORD');
+  const password = secretVar(env, 'MONGODB_PASSWORD');
   if (password !== undefined && username === undefined) {
     throw new ConfigError('MONGODB_PASSWORD', 'is set but MONGODB_USERNAME is not');
   }
@@ -174,6 +206,25 @@ function isSecretOption(rawName: string): boolean {
   } catch {
     return true; // an undecodable name might spell a secret one: mask it
   }
+}
+
+/**
+ * A secret, given either in NAME or, the Docker secrets way, as a file named by NAME_FILE (so it
+ * stays out of `docker inspect` and the environment). The file's trailing newline is not part of it.
+ */
+export function secretVar(env: Env, name: string): string | undefined {
+  const file = value(env, `${name}_FILE`);
+  if (file === undefined) return value(env, name);
+  if (value(env, name) !== undefined) throw new ConfigError(name, `and ${name}_FILE are both set: give one`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name}_FILE`, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new ConfigError(`${name}_FILE`, `names an empty file: ${file}`);
+  return secret;
 }
 
 /** A variable's value, with unset and blank treated alike. */

@@ -58,6 +58,8 @@ const UNREACHABLE = [
   mongo.MongoTopologyClosedError,
   mongo.MongoServerClosedError,
 ];
+/** MongoDB's code for a command the signed-in user (or nobody) may not run. */
+const UNAUTHORIZED = 13;
 const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
 function toAppError(err: unknown, database: DatabaseStatus, method: string, publicDiagnosis: boolean): AppError {
@@ -74,6 +76,11 @@ function toAppError(err: unknown, database: DatabaseStatus, method: string, publ
     if (method !== 'POST') return unavailable;
     // The insert may have reached MongoDB before the connection broke: say what a retry does.
     return new AppError(503, unavailable.code, `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`);
+  }
+  // Signed in as nobody, or as a user without the role: the database can't be used until that is fixed.
+  if (err instanceof mongo.MongoServerError && err.code === UNAUTHORIZED) {
+    database.noteFailure(err);
+    return databaseUnavailable(database, publicDiagnosis);
   }
   // Any other driver error while the database is known to be away is a symptom of that, not a bug.
   if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database, publicDiagnosis);

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Starts FerretDB the way the official mongo image starts mongod, as far as the compose files rely on it:
+# with MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD (or MONGO_INITDB_ROOT_PASSWORD_FILE)
+# set, clients must authenticate, and that user is created in the admin database on first start.
+# FerretDB 1.x calls this "new authentication" and still marks it as a test feature; it has no roles.
+set -eu
+
+if [ -n "${MONGO_INITDB_ROOT_PASSWORD_FILE:-}" ]; then
+  MONGO_INITDB_ROOT_PASSWORD=$(cat "$MONGO_INITDB_ROOT_PASSWORD_FILE")
+fi
+if [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWORD:-}" ]; then
+  export FERRETDB_TEST_ENABLE_NEW_AUTH=true FERRETDB_SETUP_DATABASE=admin
+  export FERRETDB_SETUP_USERNAME="$MONGO_INITDB_ROOT_USERNAME" FERRETDB_SETUP_PASSWORD="$MONGO_INITDB_ROOT_PASSWORD"
+fi
+unset MONGO_INITDB_ROOT_USERNAME MONGO_INITDB_ROOT_PASSWORD MONGO_INITDB_ROOT_PASSWORD_FILE
+
+# exec: ferretdb becomes PID 1 and gets SIGTERM itself, so `docker stop` is quick.
+exec /usr/local/bin/ferretdb \
+  --handler=sqlite \
+  --sqlite-url=file:/data/db/ \
+  --listen-addr=0.0.0.0:27017 \
+  --state-dir=/var/lib/ferretdb \
+  --debug-addr=127.0.0.1:8088 \
+  --telemetry=disable \
+  "$@"

@@ -1,0 +1,72 @@
+import mongoose from 'mongoose';
+import { diagnose, runningInContainer } from '../db/diagnosis';
+import { ConfigError, loadDatabaseUserConfig, type DatabaseUserConfig } from '../shared/config';
+import { createLogger } from '../shared/logger';
+
+// One-shot, run by compose once MongoDB is healthy (service `database-user`): connects as the
+// administrator and makes sure the API's own user exists, with its current password and the right
+// to read and write its one database, nothing more. The API never sees the administrator's password.
+
+const log = createLogger('info');
+
+/** MongoDB's code for a command or option the server does not implement (FerretDB's answer to roles). */
+const NOT_IMPLEMENTED = 238;
+
+/** What ensureDatabaseUser did, for the log and the tests. */
+export interface UserOutcome {
+  action: 'created' | 'updated';
+  /** The roles granted, or null when the server has no roles (FerretDB): then every user may do everything. */
+  roles: { role: string; db: string }[] | null;
+}
+
+/** Creates the API's user, or updates its password and roles; safe to run on every start. */
+export async function ensureDatabaseUser(config: DatabaseUserConfig): Promise<UserOutcome> {
+  const client = new mongoose.mongo.MongoClient(config.admin.url, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const admin = client.db('admin');
+    const { users } = await admin.command({ usersInfo: config.username });
+    const action = Array.isArray(users) && users.length > 0 ? 'updated' : 'created';
+    const command = action === 'created' ? { createUser: config.username } : { updateUser: config.username };
+    const roles = [{ role: 'readWrite', db: config.dbName }];
+    try {
+      await admin.command({ ...command, pwd: config.password, roles });
+      return { action, roles };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== NOT_IMPLEMENTED) throw error;
+      // FerretDB 1.x authenticates users but has no roles: a user without them is all it can make.
+      await admin.command({ ...command, pwd: config.password, ...(action === 'created' ? { roles: [] } : {}) });
+      return { action, roles: null };
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadDatabaseUserConfig();
+  log.info('connecting to MongoDB as the administrator', { url: config.admin.safeUrl });
+  try {
+    const { action, roles } = await ensureDatabaseUser(config);
+    if (roles) {
+      log.info(`${action} the user "${config.username}": readWrite on "${config.dbName}", nothing else`);
+    } else {
+      log.warn(`${action} the user "${config.username}" without roles: this server has none, so that user may do anything the administrator can`);
+    }
+  } catch (error) {
+    const { code, message, hint } = diagnose(error, { ...config.admin, inContainer: runningInContainer() });
+    const why =
+      code === 'AUTH_FAILED'
+        ? 'MongoDB refused the administrator: its data volume was set up with other credentials, or before authentication was on. ' +
+          'Start afresh with `docker compose down --volumes` (this deletes the saved favorites).'
+        : hint;
+    log.error(`could not set up the API's MongoDB user (${code}). ${why}`, { error: message });
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    log.error(error instanceof ConfigError ? `Invalid configuration: ${error.message}` : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -8,5 +8,7 @@ export function pins(): Record<string, string | undefined>;
 export function docker(args: string[], options?: object): { ok: boolean; stdout: string; stderr: string; error?: Error };
 export function ensureEngine(log?: Log): { engine: string; compose: string };
 export function ensureImages(log?: Log): { offline: boolean; env: Record<string, string> };
+/** The path of a Chromium executable: CHROMIUM_PATH, one installed, or (root on Debian) Debian's package, installed now. */
+export function ensureChromium(log?: Log): string;
 export function pruneReplacedImages(): void;
 export function hostGatewayAddress(image: string): string;

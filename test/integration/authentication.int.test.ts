@@ -106,7 +106,7 @@ describe('MongoDB with authentication', () => {
     expect(body.database.hint).toContain('check MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
     expect(JSON.stringify(body)).not.toContain('not-the-password');
     expect(list.status).toBe(503);
-    expect(list.body).toEqual({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('MongoDB rejected the credentials') });
+    expect(list.body).toEqual({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('MongoDB rejected the credentials'), requestId: expect.any(String) });
   });
 
   it('with no credentials at all, /readyz reports UNAUTHORIZED and says to set a user with readWrite', async () => {

@@ -85,7 +85,7 @@ describe('POST /favorites', () => {
 
     expect(res.status).toBe(400);
     expect(res.type).toBe('application/json');
-    expect(res.body).toEqual({ code: 'INVALID_JSON', message: 'The body is not valid JSON.' });
+    expect(res.body).toEqual({ code: 'INVALID_JSON', message: 'The body is not valid JSON.', requestId: expect.any(String) });
   });
 
   it('when the body is not JSON, responds 415', async () => {
@@ -120,6 +120,7 @@ describe('POST /favorites', () => {
       code: 'DUPLICATE_FAVORITE',
       message: 'Favorite exists already!',
       favorite: expect.objectContaining({ ...luke, id: expect.stringMatching(/^[0-9a-f]{24}$/) }),
+      requestId: expect.any(String),
     });
     const stored = await api.favorites.find().lean();
     expect(stored.map((f) => f.url)).toEqual([luke.url]);
@@ -213,7 +214,7 @@ describe('unknown routes and health', () => {
 
     expect(res.status).toBe(404);
     expect(res.type).toBe('application/json');
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'No route for GET /nope.' });
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'No route for GET /nope.', requestId: expect.any(String) });
   });
 
   it('when the path has malformed percent-encoding, responds 400 as JSON', async () => {

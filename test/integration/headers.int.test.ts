@@ -25,10 +25,36 @@ describe('security headers', () => {
     ['a route does not exist (404)', () => request(api.app).get('/no-such-route'), 404],
     ['POST /favorites has invalid JSON (400)', () => request(api.app).post('/favorites').set('Content-Type', 'application/json').send('{"type":'), 400],
     ['GET /favorites finds MongoDB down (503)', () => request(api.app).get('/favorites'), 503],
+    ['GET /openapi.json answers 200', () => request(api.app).get('/openapi.json'), 200],
+    ['a path under /docs/ does not exist (404)', () => request(api.app).get('/docs/assets/index.html'), 404],
   ])('when %s, sends nosniff, a strict CSP and Cache-Control: no-store', async (_case, send, status) => {
     const res = await send();
 
     expect(res.status).toBe(status);
     expect(res.headers).toMatchObject(securityHeaders);
   });
+});
+
+// Swagger UI works with this, and needs no 'unsafe-inline' (docs-page.int.test.ts checks it in Chromium).
+const docsPageCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+describe('security headers of the API reference (/docs)', () => {
+  it.each(['/docs', '/docs/'])('GET %s lets the page load its own scripts, styles and data: images, and nothing else', async (path) => {
+    const res = await request(api.app).get(path);
+
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe(docsPageCsp);
+  });
+
 });

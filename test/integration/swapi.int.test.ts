@@ -64,7 +64,7 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 500).' });
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 500).', requestId: expect.any(String) });
   });
 
   it('when nothing listens at the SWAPI address, responds 502 naming ECONNREFUSED', async () => {
@@ -73,7 +73,7 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).' });
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).', requestId: expect.any(String) });
   });
 
   it('when SWAPI is slower than SWAPI_TIMEOUT_MS, responds 504 SWAPI_TIMEOUT after about that long', async () => {
@@ -83,7 +83,7 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(504);
-    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the films request in time.' });
+    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the films request in time.', requestId: expect.any(String) });
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
@@ -97,7 +97,7 @@ describe('GET /movies', () => {
     html.close();
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with something that is not a list page.' });
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with something that is not a list page.', requestId: expect.any(String) });
   });
 });
 
@@ -139,7 +139,7 @@ describe('GET /people', () => {
     const res = await request(api.app).get('/people?page=50');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.' });
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.', requestId: expect.any(String) });
   });
 
   it('when SWAPI answers 503, responds 502 SWAPI_UNAVAILABLE', async () => {
@@ -148,7 +148,7 @@ describe('GET /people', () => {
     const res = await request(failing.app).get('/people?page=2');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch people from SWAPI (HTTP 503).' });
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch people from SWAPI (HTTP 503).', requestId: expect.any(String) });
   });
 
   it('when SWAPI is slow, responds 504', async () => {
@@ -170,7 +170,7 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/people');
 
     expect(res.status).toBe(504);
-    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the people request in time.' });
+    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the people request in time.', requestId: expect.any(String) });
     expect(Date.now() - started).toBeLessThan(1500);
   }, 5000);
 
@@ -180,7 +180,7 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: "SWAPI's answer to the films request is larger than 1 MB." });
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: "SWAPI's answer to the films request is larger than 1 MB.", requestId: expect.any(String) });
   });
 
   it('when SWAPI answers with a page just under 1 MB, responds 200 with it', async () => {
@@ -199,7 +199,7 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with a redirect (HTTP 302), which is not followed.' });
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with a redirect (HTTP 302), which is not followed.', requestId: expect.any(String) });
     expect(target.requests()).toBe(0);
   });
 
@@ -209,7 +209,7 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/people');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the people request with something that is not a list page.' });
+    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the people request with something that is not a list page.', requestId: expect.any(String) });
   });
 
   it('when the SWAPI URL is https:// but the server speaks plain HTTP, responds 502 naming the TLS error', async () => {
@@ -229,7 +229,7 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).' });
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).', requestId: expect.any(String) });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -395,7 +395,7 @@ describe('SWAPI mirrors', () => {
     const res = await request(api.app).get('/people?page=50');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.' });
+    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.', requestId: expect.any(String) });
     expect(mirror.requests()).toBe(0);
   });
 
@@ -406,7 +406,7 @@ describe('SWAPI mirrors', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 503).' });
+    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 503).', requestId: expect.any(String) });
   });
 
   it('when every upstream is too slow, responds 504 SWAPI_TIMEOUT after SWAPI_TIMEOUT_MS in all, not per upstream', async () => {

@@ -1,4 +1,4 @@
-import { ensureEngine, ensureImages } from '../../scripts/lib/provision';
+import { ensureChromium, ensureEngine, ensureImages } from '../../scripts/lib/provision';
 import { dockerResources } from './docker';
 
 declare global {
@@ -9,7 +9,8 @@ declare global {
 /**
  * Readies Docker for the suites that need it, once per run: an engine (installed only as root on
  * Debian), and the images compose/.env pins, or their offline stand-ins where no registry answers.
- * The chosen images go into the environment, which the test workers inherit.
+ * The chosen images go into the environment, which the test workers inherit; so does CHROMIUM_PATH,
+ * the browser of the docs page test (Debian's chromium package, installed only as root on Debian).
  */
 export default function prepareDocker(): void {
   if (globalThis.dockerResourcesBeforeTests) return;
@@ -17,6 +18,7 @@ export default function prepareDocker(): void {
   const { engine, compose } = ensureEngine(log);
   const { offline, env } = ensureImages(log);
   Object.assign(process.env, env);
+  process.env.CHROMIUM_PATH = ensureChromium(log);
   log(`Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`);
   globalThis.dockerResourcesBeforeTests = dockerResources();
 }

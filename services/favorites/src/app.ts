@@ -1,11 +1,13 @@
 import express, { type Express } from 'express';
 import type { DatabaseStatus } from './db/connection';
+import { docsRouter } from './docs/routes';
 import type { FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
 import { errorHandler, notFoundHandler, requireDatabase } from './shared/error-handler';
 import { Lifecycle } from './shared/lifecycle';
 import type { Logger } from './shared/logger';
+import { requestId } from './shared/request-id';
 import { securityHeaders } from './shared/security-headers';
 import type { SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
@@ -26,12 +28,13 @@ export function createApp({ database, favorites, swapi, log, lifecycle = new Lif
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  app.use(requestId);
   app.use(lifecycle.closeConnectionsWhileDraining);
-  app.use(express.json({ limit: '10kb' }));
 
   app.use(healthRouter(database, lifecycle, publicDiagnosis));
-  app.use('/favorites', requireDatabase(database, publicDiagnosis), favoritesRouter(favorites));
+  app.use('/favorites', favoritesRouter(favorites, requireDatabase(database, publicDiagnosis)));
   app.use(swapiRouter(swapi));
+  app.use(docsRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler(log, database, publicDiagnosis));

@@ -1,7 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
-
-export const FAVORITE_TYPES = ['movie', 'character'] as const;
-export type FavoriteType = (typeof FAVORITE_TYPES)[number];
+import { FAVORITE_TYPES } from './schema';
 
 const favoriteSchema = new Schema(
   {

@@ -1,19 +1,24 @@
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { AppError, notFound } from '../shared/errors';
 import { toFavoriteJson, type FavoriteModel } from './model';
 import { parseFavoriteId, parseNewFavorite } from './validation';
 
 const DUPLICATE_KEY = 11000;
 
-export function favoritesRouter(Favorite: FavoriteModel): Router {
+/** The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away. */
+export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: RequestHandler): Router {
   const router = Router();
+  // Only a POST's body is read, and before the database check, so a malformed request gets its
+  // 4xx even while MongoDB is away. Other routes ignore a body: it is never a reason for a 400.
+  router.post('/', requireJson, express.json({ limit: '10kb' }));
+  router.use(whenDatabaseReady);
 
   router.get('/', async (_req, res) => {
     const favorites = await Favorite.find().sort({ createdAt: -1, _id: -1 });
     res.json({ favorites: favorites.map(toFavoriteJson) });
   });
 
-  router.post('/', requireJson, async (req, res) => {
+  router.post('/', async (req, res) => {
     const fields = parseNewFavorite(req.body);
     try {
       const favorite = await Favorite.create(fields);

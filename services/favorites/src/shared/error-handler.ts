@@ -3,17 +3,25 @@ import mongoose from 'mongoose';
 import type { DatabaseStatus } from '../db/connection';
 import { AppError, notFound } from './errors';
 import type { Logger } from './logger';
+import { requestIdOf } from './request-id';
 
-/** Turns whatever a route threw into one JSON shape: { code, message, details? }. */
+/**
+ * Turns whatever a route threw into one JSON shape: { code, message, details?, requestId }, and
+ * logs one line per error with the same requestId, so a failed call in Postman leads to its line.
+ */
 export function errorHandler(log: Logger, database: DatabaseStatus, publicDiagnosis: boolean): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const error = toAppError(err, database, req.method, publicDiagnosis);
+    const requestId = requestIdOf(res);
+    const line = `${error.status} ${error.code} on ${req.method} ${req.originalUrl}`;
     if (error.code === 'INTERNAL_ERROR') {
-      log.error(`unhandled error on ${req.method} ${req.originalUrl}`, { stack: err instanceof Error ? err.stack : String(err) });
+      log.error(line, { requestId, stack: err instanceof Error ? err.stack : String(err) });
+    } else {
+      (error.status >= 500 ? log.warn : log.info)(line, { requestId });
     }
     if (error.status === 503) res.set('Retry-After', '5');
-    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), ...error.extra });
+    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), ...error.extra, requestId });
   };
 }
 

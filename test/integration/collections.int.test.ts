@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+// Insomnia's own importer (Kong's insomnia-importers), the code that reads a file dropped on Insomnia's Import.
+// It ships no types, hence require and the interface below.
+const { convert } = require('insomnia-importers') as { convert: (text: string) => Promise<Converted> };
+
+// The shipped request files, read by the tools users import them into. Running them against the
+// real stack is test/compose/collection.e2e.test.ts; here: the formats, and that all three agree.
+
+interface Converted {
+  type: { id: string };
+  data: { resources: { _type: string; name: string; method?: string; url?: string; data?: Record<string, string> }[] };
+}
+
+const COLLECTIONS = resolve(__dirname, '../../collections');
+const read = (file: string) => readFileSync(resolve(COLLECTIONS, file), 'utf8');
+
+interface CollectionNode {
+  name: string;
+  item?: CollectionNode[];
+  request?: { method: string; url: { raw: string } };
+}
+const requestsOf = (nodes: CollectionNode[]): CollectionNode[] => nodes.flatMap((node) => (node.item ? requestsOf(node.item) : [node]));
+const postmanRequests = () =>
+  requestsOf((JSON.parse(read('favorites.postman_collection.json')) as { item: CollectionNode[] }).item).map(({ name, request }) => ({
+    name,
+    method: request!.method,
+    url: request!.url.raw,
+  }));
+
+describe('the shipped request collections', () => {
+  it('is a Postman v2.1 collection', () => {
+    expect(JSON.parse(read('favorites.postman_collection.json')).info.schema).toBe('https://schema.getpostman.com/json/collection/v2.1.0/collection.json');
+  });
+
+  it("Insomnia's importer reads the Postman collection as Postman's, with every request, in order, unchanged", async () => {
+    const converted = await convert(read('favorites.postman_collection.json'));
+
+    expect(converted.type.id).toBe('postman');
+    const requests = converted.data.resources.filter((resource) => resource._type === 'request');
+    expect(requests.map(({ name, method, url }) => ({ name, method, url }))).toEqual(postmanRequests());
+  });
+
+  it("Insomnia's importer reads the environment file as an environment with baseUrl", async () => {
+    const converted = await convert(read('local.postman_environment.json'));
+
+    expect(converted.type.id).toBe('postman-environment');
+    expect(converted.data.resources).toEqual([expect.objectContaining({ _type: 'environment', data: { baseUrl: 'http://localhost:3000' } })]);
+  });
+
+  it('the .http file sends the same requests as the collection, in the same order', () => {
+    const sent = [...read('favorites.http').matchAll(/^(GET|POST|PUT|DELETE|PATCH) (\S+)/gm)].map(([, method, url]) => ({ method, url }));
+    expect(sent).toEqual(postmanRequests().map(({ method, url }) => ({ method, url })));
+  });
+});

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One command for a scenario's stack, on any machine with Docker (or, as root on Debian, none yet):
-//   node scripts/stack.js [network|host|ip] [--break <failure>] [--detach]
-//   node scripts/stack.js down [network|host|ip] [--volumes]
+//   node scripts/stack.js [network|host|ip|aliases|segmented|internal] [--break <failure>] [--detach]
+//   node scripts/stack.js down [<scenario>] [--volumes]
 //   node scripts/stack.js mongodb | down mongodb    (only MongoDB, on 127.0.0.1:27017, for `npm start`)
 // It provisions what is missing (engine where allowed; images pulled, or built offline), brings
 // the scenario up, waits until the API is ready, and prints the URL and requests to try. In the
@@ -14,7 +14,7 @@ const { connect } = require('node:net');
 const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
 const { readyzUntil } = require('./lib/readyz');
 
-const SCENARIOS = ['network', 'host', 'ip'];
+const SCENARIOS = ['network', 'host', 'ip', 'aliases', 'segmented', 'internal'];
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
 const DEV_MONGO = 'favorites-dev-mongodb';
 const port = process.env.FAVORITES_PORT ?? '3000';
@@ -120,7 +120,7 @@ function composeRunner(scenario) {
 
 const removeContainer = (name) => docker(['rm', '-f', '-v', name]);
 /** The containers a scenario runs outside its compose file. */
-const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [] };
+const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [], aliases: [], segmented: [], internal: [] };
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 function hostPortTaken() {

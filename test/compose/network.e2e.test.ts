@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Network, type GenericContainer, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { docker, images } from '../support/docker';
 import {
   apiContainer,
@@ -9,6 +9,7 @@ import {
   firstFailure,
   luke,
   readinessUntil,
+  signedInApiContainer,
   uniqueName,
   upStack,
   type Stack,
@@ -113,14 +114,12 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
-    expect(body.database.hint).toContain('put the API and MongoDB on one network');
+    expect(body.database.hint).toContain('Put the API and MongoDB on one network');
   });
 
   // The stack's MongoDB requires a password: a container of the course's steps needs the API's
   // credentials too, i.e. the stack's volume that holds them and the user name.
-  const signedIn = (user = 'favorites') => ({ MONGODB_HOST: 'mongodb', MONGODB_USERNAME: user, MONGODB_PASSWORD_FILE: '/run/secrets/api/password' });
-  const withApiCredentials = (container: GenericContainer) =>
-    container.withBindMounts([{ source: `${stack.projectName}_api-credentials`, target: '/run/secrets/api', mode: 'ro' }]);
+  const signedIn = (env: Record<string, string> = {}) => signedInApiContainer('mongodb', `${stack.projectName}_api-credentials`, env);
 
   it('when the API joins the named network with `docker run --network` and no credentials, it reaches "mongodb" but is refused: UNAUTHORIZED', async () => {
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetworkMode(networkName).start();
@@ -135,7 +134,7 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
   });
 
   it('when it also gets the API\'s user and password file, it reaches "mongodb" and reads the stack\'s favorites', async () => {
-    const api = await withApiCredentials(apiContainer(signedIn())).withNetworkMode(networkName).start();
+    const api = await signedIn().withNetworkMode(networkName).start();
     started.push(api);
 
     const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
@@ -147,7 +146,7 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
   });
 
   it('when the password file does not belong to the user it names, MongoDB refuses it: AUTH_FAILED', async () => {
-    const api = await withApiCredentials(apiContainer(signedIn('intruder'))).withNetworkMode(networkName).start();
+    const api = await signedIn({ MONGODB_USERNAME: 'intruder' }).withNetworkMode(networkName).start();
     started.push(api);
 
     const { status, body } = await firstFailure(apiUrl(api));

@@ -9,7 +9,7 @@ import {
   type StartedTestContainer,
 } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
-import { images } from '../support/docker';
+import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 
@@ -40,7 +40,7 @@ export interface Stack {
  * the API on a free host port, and waits for every container's healthcheck.
  */
 export async function upStack(
-  file: 'network.yml' | 'host.yml' | 'ip.yml',
+  file: string,
   options: { env?: Record<string, string>; services?: string[]; projectName?: string } = {},
 ): Promise<Stack> {
   const port = options.env?.FAVORITES_PORT ?? String(await freePort());
@@ -65,6 +65,15 @@ export function apiContainer(env: Record<string, string>): GenericContainer {
     .withWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(60_000);
 }
+
+/**
+ * The same, signed in to a stack's MongoDB as the API's user: the stack's password volume
+ * (e.g. `<project>_api-credentials`) mounted read-only where the compose files mount it.
+ */
+export const signedInApiContainer = (host: string, credentialsVolume: string, env: Record<string, string> = {}): GenericContainer =>
+  apiContainer({ MONGODB_HOST: host, MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD_FILE: '/run/secrets/api/password', ...env }).withBindMounts([
+    { source: credentialsVolume, target: '/run/secrets/api', mode: 'ro' },
+  ]);
 
 /** Base URL of an API container started with apiContainer(). */
 export const apiUrl = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
@@ -106,4 +115,20 @@ export async function courseRequestsSucceed(baseUrl: string, favorite = luke): P
   const movies = await request(baseUrl).get('/movies');
   expect(movies.status).toBe(200);
   expect(movies.body.movies.results.map((film: { title: string }) => film.title)).toContain('A New Hope');
+}
+
+/** A container's address on one network, as `docker inspect` has it. */
+export const addressOn = (container: string, network: string): string =>
+  docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
+
+/**
+ * `getent hosts <name>` in a throwaway container on `network` (the API image, which has glibc's
+ * getent), as `docker run --rm --network <network> ... getent hosts <name>` would run it: the exit
+ * code (0 found, 2 not found) and the addresses it printed.
+ */
+export function lookUp(network: string, name: string): { exitCode: number; addresses: string[] } {
+  const output = docker('run', '--rm', '--network', network, '--entrypoint', 'sh', images.api, '-c', 'getent hosts "$1"; echo "exit $?"', 'getent', name);
+  const lines = output.split('\n');
+  const exitCode = Number(lines.pop()?.replace('exit ', ''));
+  return { exitCode, addresses: lines.map((line) => line.split(/\s+/)[0]) };
 }

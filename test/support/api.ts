@@ -26,6 +26,9 @@ export function createTestApi(env: Record<string, string>, options: Partial<Conn
   const database = new MongoConnector(favorites.db, config.mongo, log, {
     onConnected: () => favorites.createIndexes(),
     inContainer: false,
+    // A test that plays "in a container" plays one on a network of its own: the machine running
+    // the tests has docker0, which would read as the host's network.
+    network: 'bridge',
     initialRetryDelayMs: 50,
     maxRetryDelayMs: 200,
     ...options,

@@ -14,11 +14,26 @@ if [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWOR
 fi
 unset MONGO_INITDB_ROOT_USERNAME MONGO_INITDB_ROOT_PASSWORD MONGO_INITDB_ROOT_PASSWORD_FILE
 
+# mongod's own listening options, as a compose `command:` gives them to the official image:
+# --bind_ip <address> and --bind_ip_all become FerretDB's --listen-addr (the last one given wins).
+listen=0.0.0.0
+set -- "$@" --end-of-mongod-options
+while [ "$1" != --end-of-mongod-options ]; do
+  case "$1" in
+    --bind_ip) listen=$2; shift 2 ;;
+    --bind_ip=*) listen=${1#--bind_ip=}; shift ;;
+    --bind_ip_all) listen=0.0.0.0; shift ;;
+    mongod) shift ;; # the official image takes "mongod --bind_ip ..." too
+    *) set -- "$@" "$1"; shift ;;
+  esac
+done
+shift
+
 # exec: ferretdb becomes PID 1 and gets SIGTERM itself, so `docker stop` is quick.
 exec /usr/local/bin/ferretdb \
   --handler=sqlite \
   --sqlite-url=file:/data/db/ \
-  --listen-addr=0.0.0.0:27017 \
+  --listen-addr="$listen:27017" \
   --state-dir=/var/lib/ferretdb \
   --debug-addr=127.0.0.1:8088 \
   --telemetry=disable \

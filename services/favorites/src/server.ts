@@ -12,6 +12,9 @@ import { createSwapiClient } from './swapi/client';
 // Compose waits 10 s before SIGKILL; finish well before that.
 const SHUTDOWN_DEADLINE_MS = 8000;
 const PROXY_FLUSH_MS = 500;
+// After the drain, how long to wait for the last keep-alive clients to send a request (and be
+// told to close); a client idle for that long is not about to send one.
+const UNTOLD_CONNECTIONS_WAIT_MS = 3000;
 
 function readConfig(): Config {
   // A local .env (see .env.example) fills in what the environment does not set.
@@ -52,6 +55,7 @@ function main(): void {
     },
     app,
   );
+  lifecycle.watch(server);
   server.listen(config.port, () => {
     log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.safeUrls.join(', ') });
   });
@@ -68,6 +72,9 @@ function main(): void {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     delay(config.shutdownDrainMs)
+      // Every keep-alive client must have had its `Connection: close` before the listener closes,
+      // or one that is sending its next request on an idle connection right then is reset.
+      .then(() => waitFor(() => lifecycle.connectionsToTell() === 0, UNTOLD_CONNECTIONS_WAIT_MS))
       .then(() => closeServer(server))
       // A proxy in front of us (Docker's userland proxy for published ports among them) still has
       // to relay the last responses; exiting at once kills it mid-way and the client sees a reset.
@@ -97,6 +104,12 @@ function main(): void {
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `done()` is true, checked every 50 ms, or after `ms` whatever it says. */
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done() && Date.now() < until) await delay(50);
+}
 
 /** Stops accepting connections (and drops idle keep-alive ones); resolves when in-flight requests are done. */
 function closeServer(server: Server): Promise<void> {

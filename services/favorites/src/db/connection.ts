@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import mongoose, { type Connection } from 'mongoose';
 import type { MongoConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
-import { diagnose, runningInContainer, type Diagnosis } from './diagnosis';
+import { containerNetwork, diagnose, runningInContainer, type ContainerNetwork, type Diagnosis } from './diagnosis';
 
 export type DatabaseState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -37,6 +37,8 @@ export interface ConnectorOptions {
   /** Runs after each successful connect, before the connector reports itself connected. */
   onConnected?: () => Promise<unknown>;
   inContainer?: boolean;
+  /** The container's network, for the hints; read from its interfaces at each failure when left out. */
+  network?: ContainerNetwork;
 }
 
 /**
@@ -112,9 +114,14 @@ export class MongoConnector implements DatabaseStatus {
       try {
         await withTimeout(db.admin().ping(), this.selectionTimeoutMs + 1000);
         this.failure = undefined;
+        // The driver reconnects by itself, to wherever the name points now: show that address.
+        this.resolvedAddress = await this.resolve();
         return { reachable: true, status: this.status('connected') };
       } catch (error) {
+        // Resolve first: the hint depends on what the name means now, not when we connected.
+        this.resolvedAddress = await this.resolve();
         this.recordFailure(error);
+        return { reachable: false, status: this.status('disconnected') };
       }
     }
     this.resolvedAddress = await this.resolve();
@@ -170,7 +177,14 @@ export class MongoConnector implements DatabaseStatus {
     // Closing the connection fails whatever is in flight (MongoTopologyClosedError and the like):
     // that is the shutdown itself, not an outage to report.
     if (this.stopped) return;
-    const diagnosis = diagnose(error, { host: this.config.host, port: this.config.port, inContainer: this.inContainer });
+    const diagnosis = diagnose(error, {
+      host: this.config.host,
+      port: this.config.port,
+      inContainer: this.inContainer,
+      resolvedAddress: this.resolvedAddress,
+      // Read each time: `docker network connect` can give a running container a network.
+      network: this.options.network ?? (this.inContainer ? containerNetwork() : undefined),
+    });
     if (diagnosis.code !== this.failure?.code) {
       this.log.warn(`cannot reach MongoDB at ${this.config.host}:${this.config.port} (${diagnosis.code}). ${diagnosis.hint}`, {
         error: diagnosis.message,

@@ -1,4 +1,4 @@
-import { diagnose, failureCode, hintFor } from './diagnosis';
+import { containerNetwork, diagnose, failureCode, hintFor } from './diagnosis';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
 
@@ -69,12 +69,65 @@ describe('hintFor', () => {
     expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'host.docker.internal' })).toContain('firewall');
   });
 
+  it('when a service name does not resolve, names both causes: a container that is not running, or a network not shared', () => {
+    const hint = hintFor('ENOTFOUND', { ...inContainer, host: 'mongodb' });
+
+    expect(hint).toContain('no running container answers to it (MongoDB is stopped, or not started yet');
+    expect(hint).toContain('share no user-defined network');
+  });
+
+  it('when a name resolves but nothing answers, says "resolves but unreachable: isolation", not a stale address', () => {
+    const hint = hintFor('ETIMEDOUT', { ...inContainer, host: 'mongodb', resolvedAddress: '172.30.0.2' });
+
+    expect(hint).toContain('"mongodb" resolves (to 172.30.0.2) but is unreachable: isolation');
+    expect(hint).toContain('enable_icc=false');
+    expect(hint).not.toContain('stale');
+  });
+
+  it('when an address from another network times out, says it may be out of reach as well as stale', () => {
+    expect(hintFor('ETIMEDOUT', { ...inContainer, host: '172.28.0.10' })).toContain("the address is wrong or stale, or out of this container's reach");
+  });
+
+  it('when MongoDB refuses its own address, names bind_ip', () => {
+    expect(hintFor('ECONNREFUSED', { ...inContainer, host: 'mongodb', resolvedAddress: '172.30.0.2' })).toContain('bind_ip 0.0.0.0 (--bind_ip_all)');
+  });
+
+  it("when localhost refuses in a container on the host's network, says localhost is the host, not the container", () => {
+    const hint = hintFor('ECONNREFUSED', { ...inContainer, network: 'host' });
+
+    expect(hint).toContain("shares the host's network (network_mode: host), so localhost is the host itself");
+    expect(hint).not.toContain('localhost is the container itself');
+  });
+
+  it.each(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'ETIMEDOUT'])('when a container without a network gets %s, says it has only loopback', (code) => {
+    expect(hintFor(code, { ...inContainer, host: 'mongodb', network: 'none' })).toContain('only loopback (network_mode: none)');
+  });
+
+  it('when an outside name gets no DNS answer (EAI_AGAIN), mentions internal networks', () => {
+    expect(hintFor('EAI_AGAIN', { ...inContainer, host: 'db.example.org' })).toContain('On an internal network (internal: true) names from outside it never resolve');
+  });
+
+  it('when a name stopped resolving while its connection hung, says the container is gone or the network was left', () => {
+    expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'mongodb', resolvedAddress: null })).toContain('"mongodb" no longer resolves');
+  });
+
   it('when credentials are refused, names the variables to check', () => {
     expect(hintFor('AUTH_FAILED', inContainer)).toContain('MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
   });
 
   it('when a command needs a signed-in user, says which variables to set and which role the user needs', () => {
     expect(hintFor('UNAUTHORIZED', inContainer)).toMatch(/set MONGODB_USERNAME .* readWrite role/);
+  });
+});
+
+describe('containerNetwork', () => {
+  it.each([
+    [['lo'], 'none'],
+    [['lo', 'eth0'], 'bridge'],
+    [['lo', 'eth0', 'eth1'], 'bridge'],
+    [['lo', 'eth0', 'docker0', 'br-1a2b3c'], 'host'],
+  ])('reads interfaces %j as %s', (interfaces, network) => {
+    expect(containerNetwork(interfaces)).toBe(network);
   });
 });
 

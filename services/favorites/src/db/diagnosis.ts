@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
 // Turns a failed MongoDB connection into the networking mistake that most likely caused it.
 
@@ -27,11 +28,43 @@ export interface Target {
   port: number;
   /** Whether the API itself runs in a container: there, "localhost" is the container. */
   inContainer: boolean;
+  /** What the host name resolved to when the failure happened; null when it did not resolve. */
+  resolvedAddress?: string | null;
+  /** The container's kind of network, when the API runs in one (see containerNetwork()). */
+  network?: ContainerNetwork;
 }
+
+/**
+ * `none`: only loopback (network_mode: none). `host`: the host's own interfaces, docker0 among
+ * them (network_mode: host), where localhost is the host. `bridge`: a network of its own.
+ */
+export type ContainerNetwork = 'none' | 'host' | 'bridge';
 
 const SYSTEM_CODES = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'];
 
 export const runningInContainer = (): boolean => existsSync('/.dockerenv');
+
+/**
+ * Every network interface's name, up or down. os.networkInterfaces() lists only those that are up,
+ * and docker0 is down whenever no container uses the default bridge.
+ */
+function interfaceNames(): string[] {
+  try {
+    return readdirSync('/sys/class/net');
+  } catch {
+    return Object.keys(networkInterfaces());
+  }
+}
+
+/** Reads the container's network from its interfaces: a container never sees docker0 unless it shares the host's network. */
+export function containerNetwork(interfaces: string[] = interfaceNames()): ContainerNetwork {
+  if (interfaces.every((name) => name === 'lo')) return 'none';
+  return interfaces.includes('docker0') ? 'host' : 'bridge';
+}
+
+const NO_NETWORK =
+  'This container has no network, only loopback (network_mode: none): no name resolves and no other address answers. ' +
+  'Attach it to the network MongoDB is on (docker network connect <network> <container>, or drop network_mode: none).';
 
 /** The most specific failure code in a driver error: its own code, its cause, or a server's last error. */
 export function failureCode(error: unknown): FailureCode {
@@ -67,11 +100,13 @@ const isLoopback = (host: string) =>
 
 /** The hint for one failure code against one target. */
 export function hintFor(code: FailureCode, target: Target): string {
-  const { host, port, inContainer } = target;
+  const { host, port, inContainer, resolvedAddress, network } = target;
   const where = `${host}:${port}`;
+  const noNetwork = inContainer && network === 'none';
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
+      if (noNetwork && !isLoopback(host)) return NO_NETWORK;
       if (host === 'host.docker.internal') {
         return (
           'host.docker.internal does not resolve in this container. Docker Desktop provides it; on Linux add ' +
@@ -80,13 +115,28 @@ export function hintFor(code: FailureCode, target: Target): string {
       }
       if (!host.includes('.') && !isIP(host)) {
         return (
-          `"${host}" is not a name this container can resolve. Container names resolve only between containers on ` +
-          'the same user-defined network (the default bridge has no DNS): put the API and MongoDB on one network, ' +
-          'and check that the name matches the MongoDB service or container.'
+          `"${host}" is not a name this container can resolve. Either no running container answers to it (MongoDB is ` +
+          'stopped, or not started yet: compose waits for it with depends_on and condition: service_healthy), or the two ' +
+          'share no user-defined network: names resolve only between containers on the same one (an alias answers only on the ' +
+          'network it was given on; the default bridge has no DNS ' +
+          "for container names: its containers ask the host's resolver, not Docker's at 127.0.0.11). " +
+          'Put the API and MongoDB on one network, and check that the name matches the MongoDB service, container or alias.'
+        );
+      }
+      if (code === 'EAI_AGAIN') {
+        return (
+          `No DNS server could look up "${host}". On an internal network (internal: true) names from outside it never ` +
+          'resolve: use a MongoDB inside that network. Elsewhere, check that a DNS server is reachable.'
         );
       }
       return `DNS lookup of "${host}" failed: check the host name in MONGODB_HOST or MONGODB_URL.`;
     case 'ECONNREFUSED':
+      if (isLoopback(host) && inContainer && network === 'host') {
+        return (
+          `Nothing listens on ${where}. This container shares the host's network (network_mode: host), so localhost is ` +
+          'the host itself: start MongoDB on the host, on that port, or point MONGODB_HOST at the server.'
+        );
+      }
       if (isLoopback(host)) {
         return inContainer
           ? `Nothing listens on ${where} inside this container: localhost is the container itself, not your machine ` +
@@ -99,18 +149,37 @@ export function hintFor(code: FailureCode, target: Target): string {
           '(bindIp 0.0.0.0 or the docker0 address), not only 127.0.0.1, and must be running on that port.'
         );
       }
-      return `${where} refused the connection: the address answers but no MongoDB listens on port ${port}. Is it running, on that port?`;
+      return (
+        `${where} refused the connection: the address answers but no MongoDB listens on port ${port}. Is it running, on that port? ` +
+        'A MongoDB that listens only on its own loopback (bind_ip 127.0.0.1 inside its container) refuses everyone else, ' +
+        'though its own healthcheck passes: give it bind_ip 0.0.0.0 (--bind_ip_all).'
+      );
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
+      if (noNetwork && !isLoopback(host)) return NO_NETWORK;
       if (isIP(host)) {
         return (
-          `No answer from ${where}: the address is wrong or stale. Container IPs change when containers are recreated; ` +
-          'use a service name on a user-defined network, or pin the address with a static ipv4_address.'
+          `No answer from ${where}: the address is wrong or stale, or out of this container's reach. Container IPs change ` +
+          'when containers are recreated, and a container can reach only the networks it is attached to. Use a service ' +
+          'name on a user-defined network both share, or pin the address with a static ipv4_address.'
         );
       }
       if (host === 'host.docker.internal') {
         return `No answer from the host at ${where}: a firewall may drop traffic from containers to the host, or MongoDB is not listening there.`;
+      }
+      if (resolvedAddress === null && !host.includes('.') && !isIP(host)) {
+        return (
+          `No answer from ${where}, and "${host}" no longer resolves: MongoDB's container is gone, or this container ` +
+          'left the network they shared (docker network disconnect). Put them on one network again; the API reconnects by itself.'
+        );
+      }
+      if (resolvedAddress) {
+        return (
+          `"${host}" resolves (to ${resolvedAddress}) but is unreachable: isolation. The network drops traffic between the ` +
+          'API and MongoDB (a bridge with enable_icc=false, or a firewall rule), or MongoDB does not answer at all (paused, ' +
+          'overloaded). Connect them through a network that lets them talk.'
+        );
       }
       return `No answer from ${where}: check the address, the port and any firewall between the API and MongoDB.`;
     case 'ECONNRESET':

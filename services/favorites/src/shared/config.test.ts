@@ -84,6 +84,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable} `));
   });
 
+  it("when MONGODB_PORT holds what --link injects for an alias named mongodb, says it came from --link and how to avoid it", () => {
+    const env = { MONGODB_HOST: 'mongodb', MONGODB_PORT: 'tcp://172.17.0.2:27017' };
+
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/^MONGODB_PORT is "tcp:\/\/172\.17\.0\.2:27017": Docker's legacy --link sets that/);
+    expect(() => loadConfig(env)).toThrow(/--link <container>:db with MONGODB_HOST=db/);
+  });
+
   it('never puts the password in the error message', () => {
     expect(() => loadConfig({ MONGODB_PASSWORD: 'hunter2' })).toThrow(/^MONGODB_PASSWORD is set but MONGODB_USERNAME is not$/);
   });

@@ -97,6 +97,17 @@ function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
   if (!/^[A-Za-z0-9.\-:[\]_]+$/.test(host)) {
     throw new ConfigError('MONGODB_HOST', `must be a host name or an IP address, got "${host}"`);
   }
+  const linked = /^tcp:\/\/[^/]+:\d+$/.test(value(env, 'MONGODB_PORT') ?? '');
+  if (linked) {
+    // Docker's legacy --link sets <ALIAS>_PORT=tcp://<ip>:<port> in the linking container: an alias
+    // "mongodb" collides with our variable. Say where the value came from instead of "not a number".
+    throw new ConfigError(
+      'MONGODB_PORT',
+      `is "${value(env, 'MONGODB_PORT')}": Docker's legacy --link sets that when the linked container's alias is "mongodb" ` +
+        '(with MONGODB_PORT_27017_TCP and others). Give the link another alias (--link <container>:db with MONGODB_HOST=db), ' +
+        'or better, put both containers on a user-defined network and drop --link.',
+    );
+  }
   const port = integerVar(env, 'MONGODB_PORT', 27017, 1, 65535);
   const dbName = value(env, 'MONGODB_DB') ?? 'swfavorites';
   if (!/^[^/\\. "$]{1,63}$/.test(dbName)) {

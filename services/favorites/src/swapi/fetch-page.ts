@@ -36,7 +36,7 @@ export async function fetchPage(baseUrl: string, request: PageRequest, signal: A
   try {
     ({ data } = await http.get(`${baseUrl}/${request.path}`, { params: request.params, signal }));
   } catch (error) {
-    throw toAppError(error, request.what, signal);
+    throw toAppError(error, request.what, signal, baseUrl);
   }
   if (!isPage(data)) {
     throw new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${request.what} request with something that is not a list page.`);
@@ -49,7 +49,7 @@ export function isUpstreamFailure(error: unknown): boolean {
   return error instanceof AppError && error.status >= 500;
 }
 
-function toAppError(error: unknown, what: string, signal: AbortSignal): AppError {
+function toAppError(error: unknown, what: string, signal: AbortSignal, baseUrl: string): AppError {
   if (signal.aborted) {
     return new AppError(504, 'SWAPI_TIMEOUT', `SWAPI did not answer the ${what} request in time.`);
   }
@@ -69,7 +69,29 @@ function toAppError(error: unknown, what: string, signal: AbortSignal): AppError
   }
   // The code, not the message: a message may quote the URL, and with it any credentials.
   const cause = status === undefined ? error.code ?? 'network error' : `HTTP ${status}`;
-  return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI (${cause}).`);
+  const lookupFailure = status === undefined ? nameLookupFailure(error.code, hostOf(baseUrl)) : undefined;
+  return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI (${cause})${lookupFailure ?? '.'}`);
+}
+
+/** The host name alone: never the user name or password a base URL may carry. */
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).hostname;
+  } catch {
+    return "SWAPI's host";
+  }
+}
+
+/** What a name lookup that failed for now (EAI_AGAIN) means, appended to the message; undefined for any other failure. */
+function nameLookupFailure(code: string | undefined, host: string): string | undefined {
+  if (code === 'EAI_AGAIN') {
+    return (
+      `: no DNS server could look up "${host}". On an internal network (internal: true) nothing leaves it, not even ` +
+      'name lookups: give the API a SWAPI inside that network (SWAPI_BASE_URL or SWAPI_MIRRORS), or a network with a ' +
+      'way out. Elsewhere: is a DNS server reachable from here, or is this machine offline?'
+    );
+  }
+  return undefined;
 }
 
 function isPage(data: unknown): data is SwapiPage {

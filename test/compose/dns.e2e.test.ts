@@ -1,0 +1,219 @@
+import request from 'supertest';
+import type { StartedTestContainer } from 'testcontainers';
+import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
+import { docker, images } from '../support/docker';
+import { apiContainer, apiUrl, composeFile, firstFailure, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
+
+// Issue 10, scenarios 1 to 3: Docker's embedded DNS, names that survive recreation, and networks
+// connected and disconnected at runtime. One network.yml stack for the whole file, on a network of
+// this run's own; the `docker run`-style API containers and the fillers are this file's own too.
+const networkName = uniqueName('net');
+let stack: Stack | undefined;
+const started: StartedTestContainer[] = [];
+const fillers: string[] = [];
+
+const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
+const addressOn = (container: string) => inspect(container, `{{(index .NetworkSettings.Networks "${networkName}").IPAddress}}`);
+const resolvConf = (container: string) => docker('exec', container, 'cat', '/etc/resolv.conf');
+const startedAt = (container: string) => inspect(container, '{{.State.StartedAt}}');
+const mongoName = () => `${stack!.projectName}-mongodb-1`;
+const apiName = () => `${stack!.projectName}-favorites-1`;
+
+const EMBEDDED_DNS = /^nameserver 127\.0\.0\.11$/m;
+// The two causes the hint names for a service name that does not resolve.
+const NOT_RUNNING = 'no running container answers to it';
+const NOT_SHARED = 'share no user-defined network';
+const NO_BRIDGE_DNS = 'the default bridge has no DNS';
+
+// The stack's MongoDB requires a password: a `docker run`-style API needs the API user's name and
+// the stack's volume that holds its password, as in the README's `docker run --network` step.
+
+beforeAll(async () => {
+  stack = await upStack('network.yml', { projectName: uniqueName('dns'), env: { FAVORITES_NETWORK: networkName } });
+});
+
+afterAll(async () => {
+  // Everything attached to the network goes first, or `down` could not remove it.
+  try {
+    await Promise.allSettled(started.map((container) => container.stop()));
+    if (fillers.length > 0) docker('rm', '-f', ...fillers);
+  } finally {
+    await stack?.environment.down();
+  }
+});
+
+describe('DNS, shown: a user-defined network resolves names with the embedded DNS, the default bridge does not', () => {
+  it('on the named network, /readyz resolves "mongodb" to the address docker inspect shows for MongoDB on that network', async () => {
+    const { status, body } = await readinessUntil(stack!.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
+    expect(body.database.resolvedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+  });
+
+  it("on the named network, the API container's resolver is Docker's embedded DNS, nameserver 127.0.0.11", () => {
+    const conf = resolvConf(apiName());
+
+    expect(conf).toMatch(EMBEDDED_DNS);
+  });
+
+  describe('an API started the `docker run` way, with no --network, on the default bridge', () => {
+    let api: StartedTestContainer;
+
+    beforeAll(async () => {
+      api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withName(uniqueName('dns-bridge-api')).start();
+      started.push(api);
+    });
+
+    it('its resolver is not the embedded DNS: resolv.conf names no 127.0.0.11', () => {
+      const conf = resolvConf(api.getId());
+
+      expect(conf).toMatch(/^nameserver /m);
+      expect(conf).not.toContain('127.0.0.11');
+    });
+
+    it('"mongodb" does not resolve: /readyz is 503 ENOTFOUND, no resolved address, and the hint says the default bridge has no DNS', async () => {
+      const { status, body } = await firstFailure(apiUrl(api));
+
+      expect(status).toBe(503);
+      expect(body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });
+      expect(body.database.lastError?.code).toBe('ENOTFOUND');
+      expect(body.database.hint).toContain(NOT_SHARED);
+      expect(body.database.hint).toContain(NO_BRIDGE_DNS);
+    });
+  });
+});
+
+describe('connect and disconnect at runtime: one API container, never restarted, joins and leaves the named network', () => {
+  let api: StartedTestContainer;
+  let startedAtFirst: string;
+
+  beforeAll(async () => {
+    api = await signedInApiContainer('mongodb', `${stack!.projectName}_api-credentials`).withName(uniqueName('dns-runtime-api')).start();
+    started.push(api);
+    startedAtFirst = startedAt(api.getId());
+  });
+
+  it('on the default bridge, with the right credentials, "mongodb" still does not resolve: 503 ENOTFOUND', async () => {
+    const { status, body } = await firstFailure(apiUrl(api));
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain(NOT_SHARED);
+  });
+
+  it('after `docker network connect`, the same container (same start time) becomes ready, resolving "mongodb" through 127.0.0.11', async () => {
+    docker('network', 'connect', networkName, api.getId());
+
+    const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200, 30_000);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
+    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+    expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
+    expect(startedAt(api.getId())).toBe(startedAtFirst);
+    expect(inspect(api.getId(), '{{.RestartCount}}')).toBe('0');
+  });
+
+  it('after `docker network disconnect`, the same container answers 503 again: ENOTFOUND, once the connection that was open has timed out', async () => {
+    docker('network', 'disconnect', networkName, api.getId());
+
+    // Every diagnosis /readyz gives from the disconnect until "mongodb" stops resolving.
+    const seen: ReadinessBody[] = [];
+    const { status, body } = await readinessUntil(
+      apiUrl(api),
+      (s, b) => {
+        if (s === 503 && b.database?.lastError && seen.at(-1)?.database.lastError?.code !== b.database.lastError.code) seen.push(b);
+        return s === 503 && b.database?.lastError?.code === 'ENOTFOUND';
+      },
+      30_000,
+    );
+
+    expect(status).toBe(503);
+    expect(body.database.resolvedAddress).toBeNull();
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain(NOT_RUNNING);
+    expect(body.database.hint).toContain(NOT_SHARED);
+    expect(startedAt(api.getId())).toBe(startedAtFirst);
+    // The resolver stays the embedded DNS: it just has no network left that knows "mongodb".
+    expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
+    // Before that, a query on the connection that was open may time out (the API's own 2 s limit):
+    // the name is looked up again first, so the hint says it no longer resolves, not "isolation".
+    for (const earlier of seen.slice(0, -1)) {
+      expect(earlier.database.lastError?.code).toBe('ETIMEDOUT');
+      expect(earlier.database.hint).toContain('"mongodb" no longer resolves: MongoDB\'s container is gone, or this container left the network');
+    }
+  });
+});
+
+describe('names survive recreation: MongoDB comes back at another address, and the API follows the name', () => {
+  const leia = { type: 'character', name: 'Leia Organa', url: 'https://swapi.dev/api/people/5/' };
+  let before: { mongoId: string; mongoIp: string; apiId: string; apiStartedAt: string };
+  let gone: { status: number; body: ReadinessBody };
+  let heldOldAddress: string;
+  let back: { status: number; body: ReadinessBody };
+
+  beforeAll(async () => {
+    await readinessUntil(stack!.baseUrl, (s) => s === 200);
+    const saved = await request(stack!.baseUrl).post('/favorites').send(leia);
+    expect(saved.status).toBe(201);
+    before = { mongoId: inspect(mongoName(), '{{.Id}}'), mongoIp: addressOn(mongoName()), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
+
+    // `docker compose rm -sfv mongodb`: the container goes, its data stays in the named volume.
+    docker('rm', '-fv', mongoName());
+    // Docker hands out the lowest free address: fillers take the freed ones until one holds
+    // MongoDB's old address, so the new MongoDB cannot get it back.
+    for (let i = 0; i < 8 && heldOldAddress === undefined; i += 1) {
+      const filler = uniqueName('dns-filler');
+      fillers.push(filler);
+      docker('run', '-d', '--name', filler, '--network', networkName, '--entrypoint', 'sleep', images.api, 'infinity');
+      if (addressOn(filler) === before.mongoIp) heldOldAddress = filler;
+    }
+    gone = await readinessUntil(stack!.baseUrl, (s, b) => s === 503 && ['ENOTFOUND', 'EAI_AGAIN'].includes(b.database?.lastError?.code ?? ''), 30_000);
+
+    // `docker compose -f compose/network.yml up -d mongodb`: the same file, project and variables.
+    await composeFile('network.yml', stack!.projectName, { FAVORITES_NETWORK: networkName, FAVORITES_PORT: new URL(stack!.baseUrl).port }).up(['mongodb']);
+    back = await readinessUntil(stack!.baseUrl, (s) => s === 200, 60_000);
+  });
+
+  it('a filler container holds the old address, and the new MongoDB container has a different one', () => {
+    expect(heldOldAddress).toBeDefined();
+    expect(addressOn(heldOldAddress)).toBe(before.mongoIp);
+    expect(inspect(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
+    expect(addressOn(mongoName())).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(addressOn(mongoName())).not.toBe(before.mongoIp);
+  });
+
+  it('while MongoDB is gone, /readyz is 503 ENOTFOUND, and the hint names both causes: not running, or no shared network', () => {
+    const { status, body } = gone;
+
+    expect(status).toBe(503);
+    expect(body.code).toBe('DATABASE_UNAVAILABLE');
+    expect(body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });
+    expect(body.database.lastError?.code).toBe('ENOTFOUND');
+    expect(body.database.hint).toContain(NOT_RUNNING);
+    expect(body.database.hint).toContain(NOT_SHARED);
+  });
+
+  it('the API recovers without a restart (same container, same start time), and "mongodb" now resolves to the new address inside it', () => {
+    const { status, body } = back;
+
+    expect(status).toBe(200);
+    expect(inspect(apiName(), '{{.Id}}')).toBe(before.apiId);
+    expect(startedAt(apiName())).toBe(before.apiStartedAt);
+    expect(inspect(apiName(), '{{.RestartCount}}')).toBe('0');
+    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
+    // The API container's own resolver (the embedded DNS) gives the new address.
+    expect(docker('exec', apiName(), 'getent', 'hosts', 'mongodb').split(/\s+/)[0]).toBe(addressOn(mongoName()));
+    // And /readyz shows it: each check looks the name up again.
+    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+  });
+
+  it('the favorite written before the recreation is still listed: the data is in the named volume', async () => {
+    const listed = await request(stack!.baseUrl).get('/favorites');
+
+    expect(listed.status).toBe(200);
+    expect(listed.body.favorites).toEqual(expect.arrayContaining([expect.objectContaining(leia)]));
+  });
+});

@@ -1,0 +1,225 @@
+import request from 'supertest';
+import type { StartedDockerComposeEnvironment } from 'testcontainers';
+import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
+import { docker as runDocker } from '../../scripts/lib/provision';
+import { docker, images } from '../support/docker';
+import { eventually } from '../support/eventually';
+import { startHostMongo, type MongoServer } from '../support/mongo-server';
+import { CLOSED_PORT, freePort } from '../support/ports';
+import { composeFile, courseRequestsSucceed, firstFailure, luke, readinessUntil, uniqueName } from './support';
+
+// Issue 10, scenarios 8 to 10: the legacy --link, the host and none network drivers, and a
+// MongoDB that listens only on its own loopback. The first two are lessons in `docker run`
+// commands, run here as they are written in the README; the third is compose/loopback-db.yml.
+
+/** Every container this file starts with `docker run`, removed (with its anonymous volumes) in afterAll. */
+const containers: string[] = [];
+
+/** `docker run -d --name <name> <args>`: the README's commands, one for one. */
+function run(name: string, ...args: string[]): string {
+  containers.push(name);
+  docker('run', '-d', '--name', name, ...args);
+  return name;
+}
+
+afterAll(() => {
+  for (const name of containers.splice(0)) {
+    try {
+      docker('rm', '--force', '--volumes', name);
+    } catch {
+      // Never started, or already gone.
+    }
+  }
+});
+
+const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
+
+/** The API's /readyz read from inside its own container: for one that no network can reach. */
+function readyzInside(container: string): { status: number; body: ReadinessBody } {
+  const script =
+    "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json() })))";
+  return JSON.parse(docker('exec', container, 'node', '-e', script));
+}
+
+/** `getent hosts <name>` in a container: its answer, and getent's exit code (2: not found). */
+const lookupIn = (container: string, name: string) =>
+  docker('exec', container, 'sh', '-c', 'getent hosts "$1"; echo "exit $?"', 'sh', name);
+
+describe('legacy --link on the default bridge', () => {
+  const mongo = uniqueName('link-mongodb');
+  const api = uniqueName('link-api');
+  let mongoAddress: string;
+  let baseUrl: string;
+
+  beforeAll(() => {
+    // No password in this legacy lesson: the project's MongoDB image, plainly, on the default bridge.
+    run(mongo, images.mongo);
+    run(api, '--link', `${mongo}:db`, '-p', '127.0.0.1::3000', '-e', 'MONGODB_HOST=db', images.api);
+    mongoAddress = inspect(mongo, '{{.NetworkSettings.IPAddress}}');
+    baseUrl = `http://${docker('port', api, '3000/tcp')}`;
+  });
+
+  it('when the API is started with --link <mongo>:db and MONGODB_HOST=db, it reaches MongoDB through the alias', async () => {
+    const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'db', resolvedAddress: mongoAddress, state: 'connected', lastError: null });
+    const saved = await request(baseUrl).post('/favorites').send(luke);
+    expect(saved.status).toBe(201);
+  });
+
+  it('the link works one way only: the API resolves "db" from its /etc/hosts, MongoDB cannot resolve the API', () => {
+    expect(lookupIn(api, 'db')).toMatch(new RegExp(`^${mongoAddress.replace(/\./g, '\\.')}\\s+db\\b[^\\n]*\\nexit 0$`));
+    expect(docker('exec', api, 'cat', '/etc/hosts')).toContain(`${mongoAddress}\tdb `);
+
+    expect(lookupIn(mongo, api)).toBe('exit 2');
+  });
+
+  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', () => {
+    const trapped = run(uniqueName('link-trap'), '--link', `${mongo}:mongodb`, images.api);
+
+    expect(docker('wait', trapped)).toBe('1');
+    // The API writes an invalid configuration to stderr, which `docker logs` passes on as stderr.
+    const log = runDocker(['logs', trapped]).stderr;
+    expect(log).toContain(`MONGODB_PORT is "tcp://${mongoAddress}:27017": Docker's legacy --link sets that`);
+    expect(log).toContain('--link <container>:db with MONGODB_HOST=db');
+  });
+});
+
+describe('network_mode: host', () => {
+  // "MongoDB installed on the host, bound to 127.0.0.1": a container that publishes on the host's
+  // loopback only. It sits on the default bridge.
+  let hostMongo: MongoServer;
+  let apiPort: number;
+  let api: string;
+
+  beforeAll(async () => {
+    hostMongo = await startHostMongo('127.0.0.1', await freePort());
+    apiPort = await freePort();
+    // No -p: with the host's network, the API listens on the host's own port (all of its addresses).
+    api = run(uniqueName('host-api'), '--network', 'host', '-e', `PORT=${apiPort}`, '-e', 'MONGODB_HOST=localhost', '-e', `MONGODB_PORT=${hostMongo.port}`, images.api);
+  });
+
+  afterAll(async () => {
+    await hostMongo?.stop();
+  });
+
+  it('when the API shares the host\'s network, localhost is the host: it reaches a MongoDB bound to the host\'s 127.0.0.1', async () => {
+    const baseUrl = `http://127.0.0.1:${apiPort}`;
+
+    const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'localhost', port: hostMongo.port, resolvedAddress: '127.0.0.1', state: 'connected' });
+    expect((await request(baseUrl).post('/favorites').send(luke)).status).toBe(201);
+    expect(inspect(api, '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}')).toBe('host');
+    expect(docker('port', api)).toBe('');
+  });
+
+  it('when nothing listens on that port of the host: ECONNREFUSED, and the hint says localhost is the host itself, not the container', async () => {
+    const port = await freePort();
+    const refused = run(uniqueName('host-refused'), '--network', 'host', '-e', `PORT=${port}`, '-e', 'MONGODB_HOST=localhost', '-e', `MONGODB_PORT=${CLOSED_PORT}`, images.api);
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${port}`, 60_000);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ host: 'localhost', port: CLOSED_PORT, resolvedAddress: '127.0.0.1' });
+    expect(body.database.lastError?.code).toBe('ECONNREFUSED');
+    expect(body.database.hint).toContain("shares the host's network (network_mode: host), so localhost is the host itself");
+    expect(body.database.hint).not.toContain('localhost is the container itself');
+    // The API tells the host's network by seeing docker0 among its interfaces, read from
+    // /sys/class/net: up or down (it is down while no container uses the default bridge).
+    expect(docker('exec', refused, 'ls', '/sys/class/net').split(/\s+/)).toContain('docker0');
+  });
+});
+
+describe('network_mode: none', () => {
+  let api: string;
+
+  beforeAll(() => {
+    api = run(uniqueName('none-api'), '--network', 'none', '-e', 'MONGODB_HOST=mongodb', images.api);
+  });
+
+  it('the container has only loopback: no address, no published port, and the API answers only from inside', async () => {
+    await eventually(() => {
+      try {
+        return readyzInside(api).status > 0;
+      } catch {
+        return false; // not listening yet
+      }
+    }, 30_000, { intervalMs: 250 });
+
+    expect(docker('exec', api, 'node', '-e', "console.log(Object.keys(require('os').networkInterfaces()).join(' '))")).toBe('lo');
+    expect(inspect(api, '{{range $name, $n := .NetworkSettings.Networks}}{{$name}} "{{$n.IPAddress}}"{{end}}')).toBe('none ""');
+    expect(docker('port', api)).toBe('');
+  });
+
+  it('when it looks up MongoDB, no name resolves: EAI_AGAIN, and the hint says the container has only loopback', async () => {
+    let last: { status: number; body: ReadinessBody } | undefined;
+    await eventually(
+      () => {
+        last = readyzInside(api);
+        return last.body.database.lastError !== null;
+      },
+      30_000,
+      { intervalMs: 250, lastSeen: () => JSON.stringify(last) },
+    );
+
+    expect(last!.status).toBe(503);
+    expect(last!.body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });
+    expect(last!.body.database.lastError?.code).toBe('EAI_AGAIN');
+    expect(last!.body.database.hint).toContain('only loopback (network_mode: none)');
+  });
+});
+
+describe('loopback-db.yml: MongoDB bound to 127.0.0.1 inside its own container', () => {
+  const projectName = uniqueName('loopback-db');
+  let port: string;
+  let stack: StartedDockerComposeEnvironment | undefined;
+  const container = (service: string) => `${projectName}-${service}-1`;
+
+  beforeAll(async () => {
+    port = String(await freePort());
+    stack = await composeFile('loopback-db.yml', projectName, { FAVORITES_PORT: port }).up();
+  });
+
+  afterAll(async () => {
+    await stack?.down();
+  });
+
+  it('MongoDB, started with --bind_ip 127.0.0.1, passes its healthcheck: the check runs inside its own container', () => {
+    expect(inspect(container('mongodb'), '{{json .Config.Cmd}} {{.State.Health.Status}}')).toBe('["--bind_ip","127.0.0.1"] healthy');
+  });
+
+  it('the database-user one-shot, the first client from another container, is refused: it exits 1 with ECONNREFUSED and the bind_ip hint', () => {
+    expect(inspect(container('database-user'), '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 1');
+    const log = docker('logs', container('database-user'));
+    expect(log).toContain("could not set up the API's MongoDB user (ECONNREFUSED)");
+    expect(log).toContain('bind_ip 127.0.0.1 inside its container');
+  });
+
+  it('the API still starts, and MongoDB\'s own address refuses it: ECONNREFUSED, with the hint that names bind_ip', async () => {
+    const mongoAddress = inspect(container('mongodb'), '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${port}`, 30_000);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({ host: 'mongodb', port: 27017, resolvedAddress: mongoAddress });
+    expect(body.database.lastError).toMatchObject({ code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${mongoAddress}:27017` });
+    expect(body.database.hint).toContain('listens only on its own loopback (bind_ip 127.0.0.1 inside its container)');
+    expect(body.database.hint).toContain('bind_ip 0.0.0.0 (--bind_ip_all)');
+  });
+
+  it('with the fix, MONGODB_BIND_IP=0.0.0.0 and `up` again, database-user creates the user and the course requests work', async () => {
+    stack = await composeFile('loopback-db.yml', projectName, { FAVORITES_PORT: port, MONGODB_BIND_IP: '0.0.0.0' }).up();
+    const baseUrl = `http://127.0.0.1:${port}`;
+
+    const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
+
+    expect(status).toBe(200);
+    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
+    expect(inspect(container('mongodb'), '{{json .Config.Cmd}}')).toBe('["--bind_ip","0.0.0.0"]');
+    expect(inspect(container('database-user'), '{{.State.ExitCode}}')).toBe('0');
+    await courseRequestsSucceed(baseUrl);
+  });
+});

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One command for a scenario's stack, on any machine with Docker (or, as root on Debian, none yet):
-//   node scripts/stack.js [network|host|ip|aliases|segmented|internal] [--break <failure>] [--detach]
+//   node scripts/stack.js [network|host|ip|aliases|segmented|internal|volumes|scale] [--break <failure>] [--detach]
 //   node scripts/stack.js down [<scenario>] [--volumes]
 //   node scripts/stack.js mongodb | down mongodb    (only MongoDB, on 127.0.0.1:27017, for `npm start`)
 // It provisions what is missing (engine where allowed; images pulled, or built offline), brings
@@ -14,7 +14,7 @@ const { connect } = require('node:net');
 const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
 const { readyzUntil } = require('./lib/readyz');
 
-const SCENARIOS = ['network', 'host', 'ip', 'aliases', 'segmented', 'internal'];
+const SCENARIOS = ['network', 'host', 'ip', 'aliases', 'segmented', 'internal', 'volumes', 'scale'];
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
 const DEV_MONGO = 'favorites-dev-mongodb';
 const port = process.env.FAVORITES_PORT ?? '3000';
@@ -120,7 +120,9 @@ function composeRunner(scenario) {
 
 const removeContainer = (name) => docker(['rm', '-f', '-v', name]);
 /** The containers a scenario runs outside its compose file. */
-const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [], aliases: [], segmented: [], internal: [] };
+/** The API service whose log a scenario shows: team A's in aliases.yml, `favorites` everywhere else. */
+const apiService = (scenario) => (scenario === 'aliases' ? 'favorites-a' : 'favorites');
+const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [], aliases: [], segmented: [], internal: [], volumes: [], scale: [] };
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 function hostPortTaken() {
@@ -190,7 +192,7 @@ async function up({ scenario, failure, detach }) {
   curl ${api}/favorites
   curl ${api}/movies`);
   if (detach) {
-    console.log(`\nIt runs in the background. Logs: docker compose -f compose/${scenario}.yml logs -f favorites     Remove: node scripts/stack.js down ${scenario}`);
+    console.log(`\nIt runs in the background. Logs: docker compose -f compose/${scenario}.yml logs -f ${apiService(scenario)}     Remove: node scripts/stack.js down ${scenario}`);
     return;
   }
   console.log('\nThe API logs follow. Ctrl-C takes the stack down (its data volume stays).\n');
@@ -201,7 +203,7 @@ async function up({ scenario, failure, detach }) {
 /** Shows the API's log until Ctrl-C (or the container ends). */
 function followLogsUntilInterrupted(scenario) {
   return new Promise((resolve) => {
-    const logs = spawn('docker', ['compose', '-f', `compose/${scenario}.yml`, 'logs', '-f', '--no-log-prefix', '--since', '1m', 'favorites'], {
+    const logs = spawn('docker', ['compose', '-f', `compose/${scenario}.yml`, 'logs', '-f', '--no-log-prefix', '--since', '1m', apiService(scenario)], {
       cwd: ROOT,
       env: { ...process.env, ...images },
       stdio: ['ignore', 'inherit', 'inherit'],

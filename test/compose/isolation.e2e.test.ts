@@ -1,4 +1,3 @@
-import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -12,6 +11,7 @@ import {
   composeFile,
   firstFailure,
   luke,
+  connectOnLoopback,
   readinessUntil,
   signedInApiContainer,
   uniqueName,
@@ -42,19 +42,6 @@ const networksOf = (container: string) => Object.keys(inspect(container).Network
 
 /** A `docker run`-style API with the icc-off stack's credentials. */
 const iccApi = (host: string) => signedInApiContainer(host, `${iccProject}_api-credentials`).withName(uniqueName('api'));
-
-/** Whether a TCP connection to 127.0.0.1:port is refused (true) or accepted (false). */
-const refusedOnLoopback = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-    socket.connect(port, '127.0.0.1');
-  });
 
 beforeAll(async () => {
   const [internalUp, iccUp] = await Promise.allSettled([
@@ -158,7 +145,7 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
     expect(container.NetworkSettings.Ports).toEqual({});
     expect(docker('port', name)).toBe('');
     // No docker-proxy listens for it either: the host's own loopback refuses the port.
-    expect(await refusedOnLoopback(port)).toBe(true);
+    expect(await connectOnLoopback(port)).toBe('ECONNREFUSED');
   });
 
   it('the host is on the internal network too: its bridge holds the network\'s gateway address (traffic to it is not tested)', () => {

@@ -1,8 +1,7 @@
-import { connect } from 'node:net';
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import { docker } from '../support/docker';
-import { addressOn, apiUrl, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from './support';
+import { addressOn, apiUrl, connectOnLoopback, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from './support';
 
 // One stack for the whole file, from the real compose/segmented.yml: the API on `front` and
 // `back`, MongoDB on `back` only, the SWAPI stub on `front` only, and one published port, the API's.
@@ -13,16 +12,6 @@ const container = (service: string) => `${stack.projectName}-${service}-1`;
 const network = (name: 'front' | 'back') => `${stack.projectName}_${name}`;
 const networksOf = (service: string) =>
   docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}', container(service)).trim().split(' ').sort();
-
-/** How a TCP connect from this process to 127.0.0.1:<port> ends: 'connected', or the error's code. */
-function connectToLoopback(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 3000 });
-    socket.once('connect', () => (socket.destroy(), resolve('connected')));
-    socket.once('timeout', () => (socket.destroy(), resolve('ETIMEDOUT')));
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
 
 beforeAll(async () => {
   stack = await upStack('segmented.yml');
@@ -130,7 +119,7 @@ describe('segmented.yml: the host can\'t reach MongoDB', () => {
       .filter((line) => /(^|[ ,])(127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):27017->/.test(line));
 
     expect(publishers.filter((line) => line.includes(stack.projectName))).toEqual([]);
-    if (publishers.length === 0) expect(await connectToLoopback(27017)).toBe('ECONNREFUSED');
-    expect(await connectToLoopback(Number(new URL(stack.baseUrl).port))).toBe('connected');
+    if (publishers.length === 0) expect(await connectOnLoopback(27017)).toBe('ECONNREFUSED');
+    expect(await connectOnLoopback(Number(new URL(stack.baseUrl).port))).toBe('connected');
   });
 });

@@ -9,6 +9,7 @@ import { Lifecycle } from './shared/lifecycle';
 import type { Logger } from './shared/logger';
 import { requestId } from './shared/request-id';
 import { securityHeaders } from './shared/security-headers';
+import { servedBy } from './shared/served-by';
 import type { SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
 
@@ -29,6 +30,7 @@ export function createApp({ database, favorites, swapi, log, lifecycle = new Lif
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(requestId);
+  app.use(servedBy());
   app.use(lifecycle.closeConnectionsWhileDraining);
 
   app.use(healthRouter(database, lifecycle, publicDiagnosis));

@@ -187,7 +187,9 @@ export function hintFor(code: FailureCode, target: Target): string {
     case 'AUTH_FAILED':
       return (
         'MongoDB rejected the credentials: check MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE ' +
-        '(the user must exist in the admin database; the compose files create it with the database-user one-shot).'
+        '(the user must exist in the admin database; the compose files create it with the database-user one-shot). ' +
+        'Right after `up`, it may not exist yet: the API retries by itself, and waits for it with ' +
+        'depends_on database-user: condition: service_completed_successfully.'
       );
     case 'UNAUTHORIZED':
       return (

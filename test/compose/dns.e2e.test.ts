@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
 import { docker, images } from '../support/docker';
-import { apiContainer, apiUrl, composeFile, firstFailure, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
+import { addressOn, apiContainer, apiUrl, composeFile, firstFailure, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
 
 // Issue 10, scenarios 1 to 3: Docker's embedded DNS, names that survive recreation, and networks
 // connected and disconnected at runtime. One network.yml stack for the whole file, on a network of
@@ -13,7 +13,8 @@ const started: StartedTestContainer[] = [];
 const fillers: string[] = [];
 
 const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
-const addressOn = (container: string) => inspect(container, `{{(index .NetworkSettings.Networks "${networkName}").IPAddress}}`);
+/** A container's address on this suite's network. */
+const addressHere = (container: string) => addressOn(container, networkName);
 const resolvConf = (container: string) => docker('exec', container, 'cat', '/etc/resolv.conf');
 const startedAt = (container: string) => inspect(container, '{{.State.StartedAt}}');
 const mongoName = () => `${stack!.projectName}-mongodb-1`;
@@ -49,7 +50,7 @@ describe('DNS, shown: a user-defined network resolves names with the embedded DN
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
     expect(body.database.resolvedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+    expect(body.database.resolvedAddress).toBe(addressHere(mongoName()));
   });
 
   it("on the named network, the API container's resolver is Docker's embedded DNS, nameserver 127.0.0.11", () => {
@@ -110,7 +111,7 @@ describe('connect and disconnect at runtime: one API container, never restarted,
 
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
-    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+    expect(body.database.resolvedAddress).toBe(addressHere(mongoName()));
     expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
     expect(startedAt(api.getId())).toBe(startedAtFirst);
     expect(inspect(api.getId(), '{{.RestartCount}}')).toBe('0');
@@ -158,7 +159,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
     const saved = await request(stack!.baseUrl).post('/favorites').send(leia);
     expect(saved.status).toBe(201);
-    before = { mongoId: inspect(mongoName(), '{{.Id}}'), mongoIp: addressOn(mongoName()), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
+    before = { mongoId: inspect(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
 
     // `docker compose rm -sfv mongodb`: the container goes, its data stays in the named volume.
     docker('rm', '-fv', mongoName());
@@ -168,7 +169,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
       const filler = uniqueName('dns-filler');
       fillers.push(filler);
       docker('run', '-d', '--name', filler, '--network', networkName, '--entrypoint', 'sleep', images.api, 'infinity');
-      if (addressOn(filler) === before.mongoIp) heldOldAddress = filler;
+      if (addressHere(filler) === before.mongoIp) heldOldAddress = filler;
     }
     gone = await readinessUntil(stack!.baseUrl, (s, b) => s === 503 && ['ENOTFOUND', 'EAI_AGAIN'].includes(b.database?.lastError?.code ?? ''), 30_000);
 
@@ -179,10 +180,10 @@ describe('names survive recreation: MongoDB comes back at another address, and t
 
   it('a filler container holds the old address, and the new MongoDB container has a different one', () => {
     expect(heldOldAddress).toBeDefined();
-    expect(addressOn(heldOldAddress)).toBe(before.mongoIp);
+    expect(addressHere(heldOldAddress)).toBe(before.mongoIp);
     expect(inspect(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
-    expect(addressOn(mongoName())).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(addressOn(mongoName())).not.toBe(before.mongoIp);
+    expect(addressHere(mongoName())).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(addressHere(mongoName())).not.toBe(before.mongoIp);
   });
 
   it('while MongoDB is gone, /readyz is 503 ENOTFOUND, and the hint names both causes: not running, or no shared network', () => {
@@ -205,9 +206,9 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     expect(inspect(apiName(), '{{.RestartCount}}')).toBe('0');
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
     // The API container's own resolver (the embedded DNS) gives the new address.
-    expect(docker('exec', apiName(), 'getent', 'hosts', 'mongodb').split(/\s+/)[0]).toBe(addressOn(mongoName()));
+    expect(docker('exec', apiName(), 'getent', 'hosts', 'mongodb').split(/\s+/)[0]).toBe(addressHere(mongoName()));
     // And /readyz shows it: each check looks the name up again.
-    expect(body.database.resolvedAddress).toBe(addressOn(mongoName()));
+    expect(body.database.resolvedAddress).toBe(addressHere(mongoName()));
   });
 
   it('the favorite written before the recreation is still listed: the data is in the named volume', async () => {

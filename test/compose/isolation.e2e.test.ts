@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
-import { docker, images } from '../support/docker';
+import { docker, images, inspect } from '../support/docker';
 import { freePort } from '../support/ports';
 import {
   COMPOSE_DIR,
@@ -37,7 +37,6 @@ const started: StartedTestContainer[] = []; // started with signedInApiContainer
 let internal: Stack | undefined;
 let icc: Stack | undefined;
 
-const inspect = (container: string) => JSON.parse(docker('inspect', container))[0];
 const networksOf = (container: string) => Object.keys(inspect(container).NetworkSettings.Networks).sort();
 
 /** A `docker run`-style API with the icc-off stack's credentials. */

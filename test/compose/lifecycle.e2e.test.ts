@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { docker } from '../support/docker';
+import { docker, inspect } from '../support/docker';
 import { freePort } from '../support/ports';
 import {
   COMPOSE_DIR,
@@ -41,7 +41,6 @@ function compose(project: Project, ...args: string[]): string {
   );
 }
 
-const inspect = (container: string) => JSON.parse(docker('inspect', container))[0];
 const startedAt = (container: string): string => inspect(container).State.StartedAt;
 /** When MongoDB's healthcheck first passed, from the health log `docker inspect` keeps (its last 5 checks). */
 const firstHealthyAt = (container: string): number => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { docker, images } from '../support/docker';
+import { docker, images, inspect } from '../support/docker';
 import {
   apiContainer,
   apiUrl,
@@ -158,9 +158,9 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
 });
 
 describe('network.yml: MongoDB requires a password, and the API holds only its own', () => {
-  const inspect = (service: string) => JSON.parse(docker('inspect', `${stack.projectName}-${service}-1`))[0];
+  const inspectService = (service: string) => inspect(`${stack.projectName}-${service}-1`);
   const mounts = (service: string) =>
-    inspect(service)
+    inspectService(service)
       .Mounts.map((m: { Name: string; Destination: string; RW: boolean }) => `${m.Name.replace(`${stack.projectName}_`, '')} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`)
       .sort();
 
@@ -176,8 +176,8 @@ describe('network.yml: MongoDB requires a password, and the API holds only its o
 
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
     for (const service of ['credentials', 'mongodb', 'database-user', 'favorites']) {
-      expect(inspect(service).Config.Env.join('\n')).not.toContain(password);
-      expect(inspect(service).Config.Env.join('\n')).not.toMatch(/PASSWORD=/);
+      expect(inspectService(service).Config.Env.join('\n')).not.toContain(password);
+      expect(inspectService(service).Config.Env.join('\n')).not.toMatch(/PASSWORD=/);
     }
   });
 

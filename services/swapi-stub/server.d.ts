@@ -3,6 +3,8 @@ import type { IncomingMessage, Server } from 'node:http';
 export interface SwapiStubOptions {
   /** Wait this long before answering (to provoke client timeouts). */
   delayMs?: number;
+  /** Answer no request before this settles (so a test decides when the first answer leaves). */
+  holdUntil?: Promise<unknown>;
   /** Answer every request with this HTTP status (to provoke upstream errors). */
   failStatus?: number;
   /** Answer every request with a 302 to this URL. */

@@ -16,7 +16,7 @@ const PAGES = {
  * @param {import('./server').SwapiStubOptions} [options] the ways to misbehave, see server.d.ts.
  */
 function createSwapiStub(options = {}) {
-  const { delayMs = 0, failStatus, redirectTo, body, bodyBytes, trickleBytesPerSecond, onRequest } = options;
+  const { delayMs = 0, holdUntil, failStatus, redirectTo, body, bodyBytes, trickleBytesPerSecond, onRequest } = options;
   const server = http.createServer((req, res) => {
     onRequest?.(req);
     const send = (status, payload) => {
@@ -35,11 +35,18 @@ function createSwapiStub(options = {}) {
       if (!page) return send(404, { detail: 'Not found' });
       return send(200, body ?? page);
     };
-    if (delayMs > 0) {
-      const timer = setTimeout(answer, delayMs);
-      res.on('close', () => clearTimeout(timer));
+    const respond = () => {
+      if (delayMs > 0) {
+        const timer = setTimeout(answer, delayMs);
+        res.on('close', () => clearTimeout(timer));
+      } else {
+        answer();
+      }
+    };
+    if (holdUntil) {
+      holdUntil.then(respond, respond);
     } else {
-      answer();
+      respond();
     }
   });
   return server;

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { createTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
@@ -25,6 +26,40 @@ afterAll(async () => {
 });
 
 const post = (body: unknown) => request(api.app).post('/favorites').send(body as object);
+
+/**
+ * Stores `count` SWAPI-like favorites straight in the collection, `createdAt` given rather than
+ * stamped, so ties can be made; returns their ids in the list's order: newest first, then larger _id.
+ */
+async function seed(count: number, createdAt: (i: number) => Date = (i) => new Date(Date.UTC(2026, 0, 1) + i * 1000)): Promise<string[]> {
+  const docs = Array.from({ length: count }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    type: i % 2 ? 'movie' : 'character',
+    name: `Favorite ${i}`,
+    url: `https://swapi.dev/api/people/${i + 1}/`,
+    createdAt: createdAt(i),
+    updatedAt: createdAt(i),
+  }));
+  await api.favorites.collection.insertMany(docs);
+  return docs
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()))
+    .map(({ _id }) => _id.toHexString());
+}
+
+/** Follows `next` from the first page to the last; returns every page's body. */
+async function allPages(limit: number): Promise<{ favorites: { id: string }[]; next: string | null }[]> {
+  const pages = [];
+  let cursor: string | null | undefined;
+  do {
+    const res = await request(api.app)
+      .get('/favorites')
+      .query({ limit, ...(cursor ? { cursor } : {}) })
+      .expect(200);
+    pages.push(res.body);
+    cursor = res.body.next;
+  } while (cursor);
+  return pages;
+}
 
 describe('POST /favorites', () => {
   it('when the body is a valid favorite, responds 201 with the course message and stores it', async () => {
@@ -136,11 +171,11 @@ describe('POST /favorites', () => {
 });
 
 describe('GET /favorites', () => {
-  it('when there are none, responds 200 with an empty list', async () => {
+  it('when there are none, responds 200 with an empty list and no next page', async () => {
     const res = await request(api.app).get('/favorites');
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ favorites: [] });
+    expect(res.body).toEqual({ favorites: [], next: null });
   });
 
   it('responds with every favorite, newest first, in the clean shape', async () => {
@@ -154,6 +189,90 @@ describe('GET /favorites', () => {
     for (const favorite of res.body.favorites) {
       expect(Object.keys(favorite).sort()).toEqual(['createdAt', 'id', 'name', 'type', 'updatedAt', 'url']);
     }
+  });
+});
+
+describe('GET /favorites, a page at a time', () => {
+  it('following next with limit=2, reads every favorite once, newest first, ties broken by id, and the last page has next null', async () => {
+    // Four favorites share a createdAt: the order must not depend on which one MongoDB finds first.
+    const expected = await seed(7, (i) => new Date(Date.UTC(2026, 0, 1) + Math.min(i, 3) * 1000));
+
+    const pages = await allPages(2);
+
+    expect(pages.map((page) => page.favorites.length)).toEqual([2, 2, 2, 1]);
+    expect(pages.flatMap((page) => page.favorites.map((f) => f.id))).toEqual(expected);
+    expect(pages.at(-1)!.next).toBeNull();
+  });
+
+  it('when the favorites fill the last page exactly, that page says next null rather than pointing at an empty one', async () => {
+    await seed(4);
+
+    const pages = await allPages(2);
+
+    expect(pages.map((page) => page.favorites.length)).toEqual([2, 2]);
+  });
+
+  it('without limit, answers the newest 100 and a next cursor, as the course did for small lists', async () => {
+    const expected = await seed(101);
+
+    const res = await request(api.app).get('/favorites').expect(200);
+
+    expect(res.body.favorites.map((f: { id: string }) => f.id)).toEqual(expected.slice(0, 100));
+    expect(res.body.next).toEqual(expect.any(String));
+    const rest = await request(api.app).get('/favorites').query({ cursor: res.body.next }).expect(200);
+    expect(rest.body).toEqual({ favorites: [expect.objectContaining({ id: expected[100] })], next: null });
+  });
+
+  it('with limit=200, the maximum, answers 200 favorites of SWAPI size in well under 50 kB', async () => {
+    await seed(201);
+
+    const res = await request(api.app).get('/favorites?limit=200').expect(200);
+
+    expect(res.body.favorites).toHaveLength(200);
+    expect(res.body.next).toEqual(expect.any(String));
+    expect(Buffer.byteLength(res.text)).toBeLessThan(50_000);
+  });
+
+  it('a favorite saved while a client pages through neither repeats nor shifts the later pages', async () => {
+    const expected = await seed(3);
+    const first = await request(api.app).get('/favorites?limit=1').expect(200);
+
+    await post(luke).expect(201);
+    const second = await request(api.app).get('/favorites').query({ limit: 1, cursor: first.body.next }).expect(200);
+
+    expect(first.body.favorites.map((f: { id: string }) => f.id)).toEqual([expected[0]]);
+    expect(second.body.favorites.map((f: { id: string }) => f.id)).toEqual([expected[1]]);
+  });
+
+  it('pages keep the clean shape: exactly id, type, name, url and the timestamps, as before paging', async () => {
+    const created = await post(luke).expect(201);
+
+    const res = await request(api.app).get('/favorites?limit=1').expect(200);
+
+    expect(res.body).toEqual({ favorites: [created.body.favorite], next: null });
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=201', 'limit'],
+    ['limit=abc', 'limit'],
+    ['limit=2.5', 'limit'],
+    ['limit=', 'limit'],
+    ['limit=1&limit=2', 'limit'],
+    ['cursor=garbled', 'cursor'],
+    ['cursor=%FF%FE', 'cursor'],
+    [`cursor=${Buffer.from('not a position').toString('base64url')}`, 'cursor'],
+    ['cursor=a&cursor=b', 'cursor'],
+  ])('with %s, responds 400 VALIDATION_FAILED naming %s', async (query, field) => {
+    const res = await request(api.app).get(`/favorites?${query}`);
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(new RegExp(`^${field} `)),
+      details: [{ field, message: expect.any(String) }],
+      requestId: expect.any(String),
+    });
   });
 });
 

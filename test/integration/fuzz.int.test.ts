@@ -87,6 +87,24 @@ describe('generated input', () => {
     );
   });
 
+  it('GET /favorites with any limit and cursor answers 200 or 400 as JSON, and never more than limit favorites', async () => {
+    const cursorLike = fc.oneof(fc.string(), fc.base64String().map((text) => text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')));
+    const query = fc.dictionary(
+      fc.oneof(fc.constantFrom('limit', 'cursor', 'limit[]', 'cursor[$ne]'), fc.string()),
+      fc.oneof(fc.string(), fc.integer({ min: -5, max: 300 }).map(String), cursorLike),
+      { maxKeys: 3 },
+    );
+    await fc.assert(
+      fc.asyncProperty(query, async (params) => {
+        const res = await send(request(api.app).get('/favorites').query(params));
+        if (expectOrderlyAnswer(res, [200, 400]) === 200) {
+          expect(res.body.favorites.length).toBeLessThanOrEqual(Number(params.limit ?? 100));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('GET /people and /movies with any query string answer 200, 400 or 404 as JSON', async () => {
     const query = fc.dictionary(fc.oneof(fc.constantFrom('page', 'page[]', 'page[$ne]'), fc.string()), fc.oneof(fc.string(), fc.nat().map(String)), { maxKeys: 3 });
     await fc.assert(

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import request from 'supertest';
 import films from '../../services/swapi-stub/fixtures/films.json';
 import people1 from '../../services/swapi-stub/fixtures/people-1.json';
@@ -284,6 +284,27 @@ describe('SWAPI cache', () => {
     expect(a.body).toEqual({ movies: films });
     expect(b.body).toEqual({ movies: films });
     expect(upstream.requests()).toBe(1);
+  });
+
+  it('when 50 requests for a page nobody fetched yet arrive together, asks SWAPI once, and all 50 get 200 with the same page', async () => {
+    // SWAPI answers only once all 50 are inside the API, so each one misses the cache: one
+    // request upstream proves they shared it, not that the later ones found it cached.
+    let release!: () => void;
+    const upstream = await countingStub({ holdUntil: new Promise<void>((resolve) => (release = resolve)) });
+    const api = await apiWithSwapi(upstream.baseUrl);
+    let arrived = 0;
+    // The app routes a request to the SWAPI client before it returns, so counting after it is exact.
+    const countingApp: RequestListener = (req, res) => {
+      api.app(req, res);
+      if (++arrived === 50) release();
+    };
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => request(countingApp).get('/movies')));
+
+    expect(upstream.requests()).toBe(1);
+    expect(answers.map((res) => res.status)).toEqual(Array(50).fill(200));
+    expect(answers.map((res) => res.headers['x-swapi-cache'])).toEqual(Array(50).fill('miss'));
+    answers.forEach((res) => expect(res.body).toEqual({ movies: films }));
   });
 
   it('with SWAPI_CACHE_TTL_MS=0, asks SWAPI for every request', async () => {

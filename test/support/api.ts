@@ -33,7 +33,14 @@ export function createTestApi(env: Record<string, string>, options: Partial<Conn
     maxRetryDelayMs: 200,
     ...options,
   });
-  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, publicDiagnosis: config.publicDiagnosis });
+  const app = createApp({
+    database,
+    favorites,
+    swapi: createSwapiClient(config.swapi),
+    log,
+    publicDiagnosis: config.publicDiagnosis,
+    queryTimeoutMs: config.mongo.queryTimeoutMs,
+  });
   database.start();
   return { app, database, favorites, logs, stop: () => database.stop() };
 }

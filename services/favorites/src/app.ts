@@ -22,10 +22,12 @@ export interface AppDependencies {
   lifecycle?: Lifecycle;
   /** Show the database diagnosis to callers (PUBLIC_DIAGNOSIS); the default, for a teaching stack. */
   publicDiagnosis?: boolean;
+  /** How long MongoDB may work on one read (MONGODB_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
 }
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
-export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle(), publicDiagnosis = true }: AppDependencies): Express {
+export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle(), publicDiagnosis = true, queryTimeoutMs }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -34,7 +36,7 @@ export function createApp({ database, favorites, swapi, log, lifecycle = new Lif
   app.use(lifecycle.closeConnectionsWhileDraining);
 
   app.use(healthRouter(database, lifecycle, publicDiagnosis));
-  app.use('/favorites', favoritesRouter(favorites, requireDatabase(database, publicDiagnosis)));
+  app.use('/favorites', favoritesRouter(favorites, requireDatabase(database, publicDiagnosis), queryTimeoutMs));
   app.use(swapiRouter(swapi));
   app.use(docsRouter());
 

@@ -40,7 +40,15 @@ function main(): void {
     onConnected: () => favorites.createIndexes(),
   });
   const lifecycle = new Lifecycle();
-  const app = createApp({ database, favorites, swapi: createSwapiClient(config.swapi), log, lifecycle, publicDiagnosis: config.publicDiagnosis });
+  const app = createApp({
+    database,
+    favorites,
+    swapi: createSwapiClient(config.swapi),
+    log,
+    lifecycle,
+    publicDiagnosis: config.publicDiagnosis,
+    queryTimeoutMs: config.mongo.queryTimeoutMs,
+  });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
   // Slow clients must not starve the server: a client gets headersTimeoutMs to send its headers

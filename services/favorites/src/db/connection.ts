@@ -149,7 +149,7 @@ export class MongoConnector implements DatabaseStatus {
           // A server that vanishes without closing connections (a stale IP, a dropped link) sends
           // no reset: without these limits a query on an open socket would wait forever.
           connectTimeoutMS: 2000,
-          socketTimeoutMS: 2000,
+          socketTimeoutMS: socketTimeoutMs(this.config.queryTimeoutMs),
           // Fail fast instead of queueing queries for 10 s while the server is away.
           bufferCommands: false,
           // A 201 promises the favorite survives a crash of MongoDB: acknowledged only once journaled.
@@ -232,6 +232,16 @@ export class MongoConnector implements DatabaseStatus {
     return { host, port, name: dbName, url: safeUrl, resolvedAddress: this.resolvedAddress, state, attempts: this.attempts, failure: this.failure };
   }
 }
+
+/** The socket gives up on a vanished server after 2 s, but never before MongoDB has stopped a slow query itself. */
+const SOCKET_TIMEOUT_MS = 2000;
+const SOCKET_MARGIN_MS = 500;
+
+/**
+ * A slow query must end with MongoDB's own MaxTimeMSExpired (504, the database is up), not with
+ * a socket timeout, which reads as an outage (503): the socket waits a margin longer than a query may run.
+ */
+export const socketTimeoutMs = (queryTimeoutMs: number) => Math.max(SOCKET_TIMEOUT_MS, queryTimeoutMs + SOCKET_MARGIN_MS);
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

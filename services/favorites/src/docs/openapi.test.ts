@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { newFavoriteSchema } from '../favorites/schema';
+import { listFavoritesQuerySchema, newFavoriteSchema } from '../favorites/schema';
 import { OPENAPI_PATH, openapiDocument } from './openapi-document';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -21,6 +21,28 @@ describe('openapi.yaml', () => {
     const { components } = openapiDocument() as { components: { schemas: Record<string, unknown> } };
 
     expect(components.schemas.NewFavorite).toEqual($defs.NewFavorite);
+  });
+
+  it("describes GET /favorites' query parameters exactly as the API's zod schema does", () => {
+    // The values' rules are the schema's output (limit a number, with its default); which ones a
+    // client may leave out is its input.
+    const defOf = (io: 'input' | 'output') =>
+      (z.toJSONSchema(listFavoritesQuerySchema, { io, target: 'draft-2020-12' }) as { $defs: Record<string, { properties: Record<string, unknown>; required?: string[] }> })
+        .$defs.ListFavoritesQuery;
+    const { properties } = defOf('output');
+    const required = defOf('input').required ?? [];
+    const doc = openapiDocument() as {
+      paths: Record<string, { get: { parameters: { $ref: string }[] } }>;
+      components: { parameters: Record<string, { name: string; in: string; required: boolean; schema: unknown }> };
+    };
+    const parameters = doc.paths['/favorites'].get.parameters
+      .map(({ $ref }) => doc.components.parameters[$ref.replace('#/components/parameters/', '')])
+      .filter((parameter) => parameter.in === 'query');
+
+    expect(parameters.map(({ name }) => name).sort()).toEqual(Object.keys(properties).sort());
+    for (const { name, required: isRequired, schema } of parameters) {
+      expect({ name, required: isRequired, schema }).toEqual({ name, required: required.includes(name), schema: properties[name] });
+    }
   });
 
   it('names every error code the API can send', () => {

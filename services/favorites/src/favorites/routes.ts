@@ -1,21 +1,24 @@
 import express, { Router, type RequestHandler } from 'express';
 import { AppError, notFound } from '../shared/errors';
-import { toFavoriteJson, type FavoriteModel } from './model';
-import { parseFavoriteId, parseNewFavorite } from './validation';
+import { findPage, toFavoriteJson, type FavoriteModel } from './model';
+import { parseFavoriteId, parseListQuery, parseNewFavorite } from './validation';
 
 const DUPLICATE_KEY = 11000;
 
-/** The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away. */
-export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: RequestHandler): Router {
+/**
+ * The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away, and MongoDB
+ * stops any read that runs longer than `queryTimeoutMs` (a 504: slow, not down).
+ */
+export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: RequestHandler, queryTimeoutMs: number): Router {
   const router = Router();
   // Only a POST's body is read, and before the database check, so a malformed request gets its
   // 4xx even while MongoDB is away. Other routes ignore a body: it is never a reason for a 400.
   router.post('/', requireJson, express.json({ limit: '10kb' }));
   router.use(whenDatabaseReady);
 
-  router.get('/', async (_req, res) => {
-    const favorites = await Favorite.find().sort({ createdAt: -1, _id: -1 });
-    res.json({ favorites: favorites.map(toFavoriteJson) });
+  router.get('/', async (req, res) => {
+    const page = await findPage(Favorite, parseListQuery(req.query), queryTimeoutMs);
+    res.json({ favorites: page.favorites.map(toFavoriteJson), next: page.next });
   });
 
   router.post('/', async (req, res) => {
@@ -27,13 +30,13 @@ export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: Requ
       if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
       // The stored favorite comes back with the 409, so a client retrying a POST whose answer it
       // never got learns that the first attempt worked.
-      const stored = await Favorite.findOne({ name: fields.name });
+      const stored = await Favorite.findOne({ name: fields.name }).maxTimeMS(queryTimeoutMs);
       throw new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!', undefined, stored ? { favorite: toFavoriteJson(stored) } : undefined);
     }
   });
 
   router.get('/:id', async (req, res) => {
-    const favorite = await Favorite.findById(parseFavoriteId(req.params.id));
+    const favorite = await Favorite.findById(parseFavoriteId(req.params.id)).maxTimeMS(queryTimeoutMs);
     if (!favorite) throw notFound(`No favorite with id ${req.params.id}.`);
     res.json({ favorite: toFavoriteJson(favorite) });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor } from './cursor';
 
 // The one definition of a favorite as clients send it: the API validates with it, the TypeScript
 // type comes from it, and openapi.yaml's NewFavorite must equal its JSON Schema (a test checks).
@@ -37,3 +38,30 @@ export const newFavoriteSchema = z
 
 /** A favorite as validated: trimmed, of a known type, with an http(s) URL. */
 export type NewFavorite = z.infer<typeof newFavoriteSchema>;
+
+export const DEFAULT_PAGE_SIZE = 100;
+// 200 favorites of SWAPI's size (about 200 bytes of JSON each) make a page of about 40 kB.
+export const MAX_PAGE_SIZE = 200;
+
+const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
+const CURSOR_MESSAGE = 'cursor is not one this API gave out: pass the "next" of the previous page as it is, or leave cursor out to start at the newest';
+
+// The query of GET /favorites, from the same one definition: openapi.yaml's parameters must equal
+// its JSON Schema (a test checks). Parameters arrive as text, so limit is digits first, then a
+// number in range; a repeated parameter arrives as an array and fails like any other bad value.
+export const listFavoritesQuerySchema = z
+  .looseObject({
+    limit: z
+      .string({ error: LIMIT_MESSAGE })
+      .regex(/^\d{1,3}$/, { error: LIMIT_MESSAGE, abort: true })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { error: LIMIT_MESSAGE }).max(MAX_PAGE_SIZE, { error: LIMIT_MESSAGE }))
+      .default(DEFAULT_PAGE_SIZE),
+    // As with url: the pattern is what the OpenAPI document can say; the refinement is the full check.
+    cursor: z
+      .string({ error: CURSOR_MESSAGE })
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: CURSOR_MESSAGE, abort: true })
+      .refine((cursor) => decodeCursor(cursor) !== undefined, { error: CURSOR_MESSAGE })
+      .optional(),
+  })
+  .meta({ id: 'ListFavoritesQuery' });

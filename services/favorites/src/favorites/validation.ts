@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import { AppError } from '../shared/errors';
-import { newFavoriteSchema, type NewFavorite } from './schema';
+import { decodeCursor, type PagePosition } from './cursor';
+import { listFavoritesQuerySchema, newFavoriteSchema, type NewFavorite } from './schema';
 
 interface FieldProblem {
   field: string;
@@ -17,12 +19,29 @@ export function parseNewFavorite(body: unknown): NewFavorite {
     throw new AppError(400, 'VALIDATION_FAILED', 'The body must be a JSON object with type, name and url.');
   }
   const result = newFavoriteSchema.safeParse(body);
-  if (!result.success) {
-    const problems: FieldProblem[] = result.error.issues.map((issue) => ({ field: String(issue.path[0]), message: issue.message }));
-    throw new AppError(400, 'VALIDATION_FAILED', problems.map((p) => p.message).join('; '), problems);
-  }
+  if (!result.success) throw validationFailed(result.error);
   const { type, name, url } = result.data;
   return { type, name, url };
+}
+
+/** One page of the list: how many favorites, and after which one (none: from the newest). */
+export interface PageRequest {
+  limit: number;
+  after?: PagePosition;
+}
+
+/** Checks GET /favorites' query; unknown parameters are ignored. */
+export function parseListQuery(query: unknown): PageRequest {
+  const result = listFavoritesQuerySchema.safeParse(query);
+  if (!result.success) throw validationFailed(result.error);
+  const { limit, cursor } = result.data;
+  return { limit, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+}
+
+/** A 400 naming each broken rule, with the field it is about. */
+function validationFailed(error: z.ZodError): AppError {
+  const problems: FieldProblem[] = error.issues.map((issue) => ({ field: String(issue.path[0]), message: issue.message }));
+  return new AppError(400, 'VALIDATION_FAILED', problems.map((p) => p.message).join('; '), problems);
 }
 
 export function parseFavoriteId(id: string): string {

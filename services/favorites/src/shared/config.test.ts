@@ -20,6 +20,7 @@ describe('loadConfig', () => {
         port: 27017,
         dbName: 'swfavorites',
         journal: true,
+        queryTimeoutMs: 1500,
       },
       swapi: { baseUrl: 'https://swapi.dev/api', mirrors: [], safeUrls: ['https://swapi.dev/api'], timeoutMs: 5000, cacheTtlMs: 86_400_000 },
     });
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       port: 27019,
       dbName: 'other',
       journal: true,
+      queryTimeoutMs: 1500,
     });
   });
 
@@ -59,6 +61,10 @@ describe('loadConfig', () => {
 
   it('with MONGODB_JOURNAL=false, acknowledges writes without waiting for the journal', () => {
     expect(loadConfig({ MONGODB_JOURNAL: 'false' }).mongo.journal).toBe(false);
+  });
+
+  it('reads MONGODB_QUERY_TIMEOUT_MS, the time limit of one query', () => {
+    expect(loadConfig({ MONGODB_QUERY_TIMEOUT_MS: '250' }).mongo.queryTimeoutMs).toBe(250);
   });
 
   it('strips a trailing slash from SWAPI_BASE_URL', () => {
@@ -78,6 +84,8 @@ describe('loadConfig', () => {
     ['SWAPI_TIMEOUT_MS', { SWAPI_TIMEOUT_MS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['MONGODB_JOURNAL', { MONGODB_JOURNAL: 'yes' }],
+    ['MONGODB_QUERY_TIMEOUT_MS', { MONGODB_QUERY_TIMEOUT_MS: '0' }],
+    ['MONGODB_QUERY_TIMEOUT_MS', { MONGODB_QUERY_TIMEOUT_MS: '1.5s' }],
     ['SHUTDOWN_DRAIN_MS', { SHUTDOWN_DRAIN_MS: '60000' }],
   ])('when %s is invalid, throws a ConfigError naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

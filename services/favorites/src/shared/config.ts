@@ -14,6 +14,8 @@ export interface MongoConfig {
   dbName: string;
   /** Acknowledge a write only once MongoDB has it in its journal (write concern j). */
   journal: boolean;
+  /** How long MongoDB may work on one query (maxTimeMS) before it stops it: slow, not down. */
+  queryTimeoutMs: number;
 }
 
 export interface Config {
@@ -52,7 +54,11 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
     headersTimeoutMs: integerVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
     publicDiagnosis: booleanVar(env, 'PUBLIC_DIAGNOSIS', true),
-    mongo: { ...mongoConfig(env), journal: booleanVar(env, 'MONGODB_JOURNAL', true) },
+    mongo: {
+      ...mongoConfig(env),
+      journal: booleanVar(env, 'MONGODB_JOURNAL', true),
+      queryTimeoutMs: integerVar(env, 'MONGODB_QUERY_TIMEOUT_MS', 1500, 1, 60_000),
+    },
     swapi: swapiConfig(env),
   };
   return Object.freeze(config);
@@ -89,7 +95,7 @@ export function loadDatabaseUserConfig(env: Env = process.env): DatabaseUserConf
   return { username, password, dbName, admin: { url, safeUrl, host, port } };
 }
 
-function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
+function mongoConfig(env: Env): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> {
   const fullUrl = value(env, 'MONGODB_URL');
   if (fullUrl !== undefined) return fromUrl(fullUrl);
 
@@ -130,7 +136,7 @@ function mongoConfig(env: Env): Omit<MongoConfig, 'journal'> {
   return { url, safeUrl: safeMongoUrl(parseMongoUrl(url)), host, port, dbName };
 }
 
-function fromUrl(url: string): Omit<MongoConfig, 'journal'> {
+function fromUrl(url: string): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> {
   const parts = parseMongoUrl(url);
   const first = parts.hosts.split(',')[0];
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);

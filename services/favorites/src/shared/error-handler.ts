@@ -68,6 +68,8 @@ const UNREACHABLE = [
 ];
 /** MongoDB's code for a command the signed-in user (or nobody) may not run. */
 const UNAUTHORIZED = 13;
+/** MongoDB's code for a query it stopped at its maxTimeMS (MaxTimeMSExpired). */
+const MAX_TIME_EXPIRED = 50;
 const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
 function toAppError(err: unknown, database: DatabaseStatus, method: string, publicDiagnosis: boolean): AppError {
@@ -78,6 +80,10 @@ function toAppError(err: unknown, database: DatabaseStatus, method: string, publ
   if (e.code === 11000) return new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!');
   if (err instanceof mongoose.Error.ValidationError) return new AppError(400, 'VALIDATION_FAILED', err.message);
   if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
+  // The server answered, so it is up: no outage to note, and /readyz stays ready.
+  if (err instanceof mongo.MongoServerError && err.code === MAX_TIME_EXPIRED) {
+    return new AppError(504, 'QUERY_TIMEOUT', 'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.');
+  }
   if (isUnreachable(err)) {
     database.noteFailure(err);
     const unavailable = databaseUnavailable(database, publicDiagnosis);

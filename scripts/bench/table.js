@@ -1,0 +1,30 @@
+// The bench's tables: one row per figure, the API and the limit side by side, and their ratio.
+'use strict';
+
+/** A figure for a cell: whole numbers from 100 up, one decimal below; "-" for none. */
+function figure(value) {
+  if (value === undefined || value === null || Number.isNaN(value)) return '-';
+  return value >= 100 ? String(Math.round(value)) : value.toFixed(1);
+}
+
+/** API / limit to two decimals; "-" where it means nothing (a zero, a missing figure). */
+function ratio(api, limit) {
+  if (typeof api !== 'number' || typeof limit !== 'number' || api === 0 || limit === 0) return '-';
+  return (api / limit).toFixed(2);
+}
+
+/**
+ * Prints `title` and a markdown table. Each row is [label, api, limit, { ratio: false }?]; numbers
+ * are formatted, strings kept as they are.
+ */
+function printTable(title, rows, note) {
+  const lines = [`\n${title}`, '| | API | limit | API/limit |', '|---|---:|---:|---:|'];
+  for (const [label, api, limit, { ratio: withRatio = true } = {}] of rows) {
+    const cell = (value) => (typeof value === 'string' ? value : figure(value));
+    lines.push(`| ${label} | ${cell(api)} | ${cell(limit)} | ${withRatio ? ratio(api, limit) : '-'} |`);
+  }
+  if (note) lines.push(note);
+  console.log(lines.join('\n'));
+}
+
+module.exports = { printTable };

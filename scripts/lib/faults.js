@@ -27,6 +27,19 @@ function send(url, { method = 'GET', body, agent }) {
   });
 }
 
+/** Every stored favorite's name, page after page (GET /favorites answers 200 at most at a time); undefined if a page fails. */
+async function storedNames(baseUrl) {
+  const names = new Set();
+  let cursor = null;
+  do {
+    const page = await send(`${baseUrl}/favorites?limit=200${cursor ? `&cursor=${cursor}` : ''}`, {});
+    if (page.status !== 200) return undefined;
+    for (const favorite of page.body.favorites) names.add(favorite.name);
+    cursor = page.body.next;
+  } while (cursor);
+  return names;
+}
+
 function parse(text) {
   try {
     return JSON.parse(text);
@@ -110,8 +123,7 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
   await sleep(1000);
   const { answers, acknowledged } = await load.stop();
 
-  const stored = await send(`${stack.baseUrl}/favorites`, {});
-  const names = new Set((stored.body?.favorites ?? []).map((favorite) => favorite.name));
+  const names = await storedNames(stack.baseUrl);
   const statuses = {};
   for (const answer of answers) {
     const key = answer.error ?? String(answer.status);
@@ -123,7 +135,7 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
     statuses,
     slowestMs: Math.max(...answers.map((a) => a.ms)),
     acknowledgedWrites: acknowledged.length,
-    writesLost: stored.status === 200 ? acknowledged.filter((n) => !names.has(n)).length : NaN,
+    writesLost: names ? acknowledged.filter((n) => !names.has(n)).length : NaN,
     recoveryMs: recovered ? recovered.at - restored : null,
     refusals: answers.filter((a) => a.status >= 400 || a.error),
   };

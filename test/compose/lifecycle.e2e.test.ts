@@ -219,7 +219,9 @@ describe('ports.yml: what reaches MongoDB from the host', () => {
     const port = Number(published[0].split(':').pop());
 
     expect(HostConfig.PortBindings).toEqual({ '27017/tcp': [{ HostIp: '', HostPort: '' }] });
-    expect(published).toEqual([`0.0.0.0:${port}`, `[::]:${port}`]);
+    // One binding per address family. Usually on the same port; this engine picks each family's
+    // port on its own, and under load they have differed ([::] a few ports off).
+    expect(published).toEqual([`0.0.0.0:${port}`, expect.stringMatching(/^\[::\]:\d+$/)]);
     expect(port).toBeGreaterThan(1024);
     expect(await connectOnLoopback(port)).toBe('connected');
   });

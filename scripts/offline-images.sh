@@ -213,9 +213,12 @@ write_env_file() {
 # after the pins:  docker compose --env-file compose/.env --env-file compose/offline.env -f compose/network.yml ...
 FAVORITES_NODE_IMAGE=$NODE_IMAGE
 FAVORITES_MONGO_IMAGE=$FERRETDB_IMAGE
+FAVORITES_DEBIAN_IMAGE=$DEBIAN_IMAGE
 FAVORITES_MONGO_HEALTHCHECK='$MONGO_HEALTHCHECK'
-# No SWAPI either: the stacks start the stub (profile "offline") and the API calls it.
+# No SWAPI either: the stacks start the stub (profile "offline"; in compose/stack.yml, which
+# has no profiles, one replica of it) and the API calls it.
 COMPOSE_PROFILES=offline
+FAVORITES_SWAPI_STUB_REPLICAS=1
 SWAPI_BASE_URL=http://swapi-stub:8080/api
 EOF
   log "wrote compose/offline.env"

@@ -11,4 +11,6 @@ export function ensureImages(log?: Log): { offline: boolean; env: Record<string,
 /** The path of a Chromium executable: CHROMIUM_PATH, one installed, or (root on Debian) Debian's package, installed now. */
 export function ensureChromium(log?: Log): string;
 export function pruneReplacedImages(): void;
+/** Builds compose/stack.yml's balancer image, apt using this machine's Debian archive; `env` holds the images in use. */
+export function buildBalancerImage(env?: Record<string, string | undefined>): void;
 export function hostGatewayAddress(image: string): string;

@@ -36,7 +36,7 @@ function readEnvFile(path) {
   return entries;
 }
 
-const IMAGE_VARIABLES = ['FAVORITES_NODE_IMAGE', 'FAVORITES_MONGO_IMAGE', 'FAVORITES_MONGO_HEALTHCHECK'];
+const IMAGE_VARIABLES = ['FAVORITES_NODE_IMAGE', 'FAVORITES_MONGO_IMAGE', 'FAVORITES_MONGO_HEALTHCHECK', 'FAVORITES_DEBIAN_IMAGE'];
 
 /**
  * The images to run: the pins in compose/.env, where the environment overrides them as it does
@@ -113,6 +113,21 @@ function ensureImages(log = console.log) {
  */
 function pruneReplacedImages() {
   docker(['image', 'prune', '--force', '--filter', 'label=swfavorites.component']);
+}
+
+/**
+ * Builds compose/stack.yml's load balancer (HAProxy from Debian's packages, on FAVORITES_DEBIAN_IMAGE)
+ * with compose's `build:` section, which `docker stack deploy` ignores. apt installs from the archive
+ * this machine's apt uses, where there is one (scripts/lib/apt.sh), else from the base image's own.
+ * `env` holds the images in use (ensureImages). Quick when nothing changed: Docker's build cache.
+ */
+function buildBalancerImage(env = {}) {
+  const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });
+  const built = docker(['compose', '-f', 'stack.yml', 'build', '--quiet', 'balancer'], {
+    cwd: COMPOSE_DIR,
+    env: { ...process.env, ...env, DEBIAN_MIRROR: mirror.status === 0 ? mirror.stdout.trim() : '' },
+  });
+  if (!built.ok) throw new Error(`building the balancer image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
 }
 
 /**
@@ -199,4 +214,4 @@ function ensureChromium(log = console.log) {
   return installed;
 }
 
-module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages, ensureChromium, hostGatewayAddress, pruneReplacedImages };
+module.exports = { ROOT, COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, docker, ensureEngine, ensureImages, ensureChromium, hostGatewayAddress, pruneReplacedImages, buildBalancerImage };

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
+import { docker as runDocker } from '../../scripts/lib/provision';
 import { docker } from '../support/docker';
 import { mongoContainer } from '../support/mongo-server';
 import {
@@ -19,7 +20,11 @@ const inspect = (container: string, format: string) => docker('inspect', '--form
 
 /** A 172.29.x.0/24 that no existing Docker network uses, so a parallel suite's stack cannot clash. */
 function freeSubnetPrefix(): string {
-  const used = docker('network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...docker('network', 'ls', '-q').split('\n'));
+  // One network at a time: one may go between `ls` and `inspect` (a parallel suite, or leaving the swarm).
+  const used = docker('network', 'ls', '-q')
+    .split('\n')
+    .map((network) => runDocker(['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', network]).stdout)
+    .join(' ');
   const free = [...Array(256).keys()].map((octet) => `172.29.${octet}`).filter((prefix) => !used.includes(`${prefix}.`));
   return free[randomInt(free.length)];
 }

@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { startLoad, type Answer } from '../../scripts/lib/faults';
+import { buildBalancerImage, docker as runDocker } from '../../scripts/lib/provision';
+import { docker, images } from '../support/docker';
+import { eventually } from '../support/eventually';
+import { freePort } from '../support/ports';
+import { inspectService, serviceContainers, singleNodeSwarm, type Swarm } from '../support/swarm';
+import { COMPOSE_DIR, addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from './support';
+
+// Beyond one host, from the real compose/stack.yml, on a single-node swarm that this suite makes
+// and leaves (an engine that is a swarm manager already is used as it is, and stays one). It proves
+// discovery (tasks.<service>), load balancing through the published balancer, self-healing,
+// rolling updates and their automatic rollback, and that MongoDB's name is only known on its overlay.
+// This engine's kernel has no IPVS: a service's virtual IP and the ingress routing mesh don't
+// answer, so the stack uses DNS round robin (dnsrr) and a balancer published in host mode
+// (compose/stack.yml says why). Deployed with --resolve-image never: no registry here to ask for digests.
+let swarm: Swarm;
+const stackName = uniqueName('swarm');
+const service = (name: string) => `${stackName}_${name}`;
+const network = `${stackName}_favorites-net`;
+const secrets = ['mongodb-admin-password', 'api-password'].map((name) => `${stackName}-${name}`);
+/** Where compose/stack.yml places MongoDB; an engine that was a manager already may have it. */
+const NODE_LABEL = 'favorites.mongodb';
+let hadNodeLabel = false;
+/** Image tags and services the tests make besides the stack's, removed in afterAll. */
+const tags: string[] = [];
+const extraServices: string[] = [];
+const extraNetworks: string[] = [];
+let baseUrl: string;
+
+/** A task's /readyz, asked inside its container (the replicas publish no port); status 0 while nothing listens. */
+function readyzInside(container: string): { status: number; body: { database?: { lastError?: { code?: string } | null } } } {
+  const script = "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, await r.text()), () => console.log(0, '{}'))";
+  const answer = runDocker(['exec', container, 'node', '-e', script]);
+  if (!answer.ok) return { status: 0, body: {} };
+  const [status, ...body] = answer.stdout.split(' ');
+  return { status: Number(status), body: JSON.parse(body.join(' ')) };
+}
+
+/** The balancer's API servers that have an address, and whether each is up, from HAProxy's runtime API. */
+function balancerServers(): { name: string; address: string; up: boolean }[] {
+  const [balancer] = serviceContainers(service('balancer'));
+  const state = docker('exec', balancer, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/9999; echo "show servers state favorites" >&3; cat <&3');
+  const lines = state.split('\n');
+  const columns = lines.find((line) => line.startsWith('# be_id'))!.slice(2).split(' ');
+  const rows = lines.filter((line) => /^\d+ favorites /.test(line)).map((line) => Object.fromEntries(line.split(' ').map((value, i) => [columns[i], value])));
+  // srv_op_state 2: running, i.e. its health check passes.
+  return rows.filter((row) => row.srv_addr !== '-').map((row) => ({ name: row.srv_name, address: row.srv_addr, up: row.srv_op_state === '2' }));
+}
+
+const replicas = () => serviceContainers(service('favorites'));
+const upServers = () => balancerServers().filter((server) => server.up);
+
+/** Steady state: three replicas, each ready, and the balancer sending to those three and no other. */
+async function threeReplicasBehindTheBalancer(): Promise<string[]> {
+  let addresses: string[] = [];
+  await eventually(
+    () => {
+      const ids = replicas();
+      if (ids.length !== 3 || !ids.every((id) => readyzInside(id).status === 200)) return false;
+      addresses = ids.map((id) => addressOn(id, network)).sort();
+      return JSON.stringify(upServers().map((server) => server.address).sort()) === JSON.stringify(addresses);
+    },
+    120_000,
+    { intervalMs: 500, lastSeen: () => `replicas ${replicas().length}, balancer ${JSON.stringify(balancerServers())}` },
+  );
+  return addresses;
+}
+
+/** How many of `count` requests, each on a new connection, each task name served. */
+async function servedBy(count: number): Promise<Map<string, number>> {
+  const tally = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${baseUrl}/healthz`, { headers: { connection: 'close' } });
+    expect(response.status).toBe(200);
+    const name = String(response.headers.get('x-served-by'));
+    tally.set(name, (tally.get(name) ?? 0) + 1);
+  }
+  return tally;
+}
+
+/** Every answer of a load run that is not a success: a status of 400 or more, or a socket error. */
+const failures = (answers: Answer[]) => answers.filter((answer) => answer.error !== undefined || (answer.status ?? 0) >= 400);
+
+/** `docker service update` and waits until it converged, or rolled back; throws if docker fails. */
+const updateImage = (image: string) =>
+  new Promise<void>((resolve, reject) => {
+    const args = ['service', 'update', '--detach=false', '--quiet', '--no-resolve-image', '--image', image, service('favorites')];
+    // Not spawnSync: the load must keep running meanwhile.
+    execFile('docker', args, { timeout: 180_000 }, (error) => (error ? reject(error) : resolve()));
+  });
+
+/** A new tag of the API image, as a release would have: the same image under another name. */
+function newTag(): string {
+  const image = `${images.api.split(':')[0]}:${stackName}-${randomBytes(2).toString('hex')}`;
+  docker('tag', images.api, image);
+  tags.push(image);
+  return image;
+}
+
+beforeAll(async () => {
+  buildBalancerImage(process.env);
+  swarm = singleNodeSwarm();
+  hadNodeLabel = docker('node', 'inspect', '--format', `{{index .Spec.Labels "${NODE_LABEL}"}}`, swarm.nodeId) === 'true';
+  docker('node', 'update', '--label-add', `${NODE_LABEL}=true`, swarm.nodeId);
+  for (const secret of secrets) {
+    const created = runDocker(['secret', 'create', secret, '-'], { input: randomBytes(24).toString('base64url') });
+    if (!created.ok) throw new Error(`docker secret create ${secret}: ${created.stderr}`);
+  }
+  const port = String(await freePort());
+  baseUrl = `http://127.0.0.1:${port}`;
+  const deployed = runDocker(['stack', 'deploy', '--resolve-image', 'never', '--compose-file', 'stack.yml', stackName], {
+    cwd: COMPOSE_DIR,
+    env: { ...process.env, ...stackEnv({ FAVORITES_PORT: port, FAVORITES_SECRETS: stackName }) },
+  });
+  if (!deployed.ok) throw new Error(`docker stack deploy: ${deployed.stderr}`);
+  await threeReplicasBehindTheBalancer();
+  await readinessUntil(baseUrl, (status) => status === 200, 60_000);
+});
+
+afterAll(async () => {
+  if (!swarm) return;
+  try {
+    for (const name of extraServices) runDocker(['service', 'rm', name]);
+    runDocker(['stack', 'rm', stackName]);
+    // The stack's volume can go only once its containers have, and the overlays once their tasks have.
+    const containersLeft = (label: string) => runDocker(['ps', '-aq', '-f', `label=${label}`]).stdout !== '';
+    await eventually(
+      () => ![`com.docker.stack.namespace=${stackName}`, ...extraServices.map((name) => `com.docker.swarm.service.name=${name}`)].some(containersLeft),
+      60_000,
+      { intervalMs: 500 },
+    );
+    await eventually(() => !runDocker(['network', 'inspect', network]).ok, 30_000, { intervalMs: 500 });
+    for (const name of extraNetworks) runDocker(['network', 'rm', name]);
+    runDocker(['volume', 'rm', `${stackName}_favorites-data`]);
+    if (tags.length > 0) runDocker(['image', 'rm', ...tags]);
+  } finally {
+    // Whatever failed above, the engine goes back to how it was: no swarm if there was none.
+    if (swarm.createdHere) {
+      await swarm.leave();
+    } else {
+      runDocker(['secret', 'rm', ...secrets]);
+      if (!hadNodeLabel) runDocker(['node', 'update', '--label-rm', NODE_LABEL, swarm.nodeId]);
+    }
+  }
+});
+
+describe('stack.yml on a single-node swarm', () => {
+  it('tasks.favorites resolves, on the attachable overlay, to the address of every replica', async () => {
+    const addresses = await threeReplicasBehindTheBalancer();
+
+    const { exitCode, addresses: resolved } = lookUp(network, `tasks.${service('favorites')}`);
+
+    expect(exitCode).toBe(0);
+    expect(resolved.sort()).toEqual(addresses);
+  });
+
+  it('the balancer fills its servers from that DNS answer: the three replicas, all up', async () => {
+    const addresses = await threeReplicasBehindTheBalancer();
+
+    expect(upServers().map((server) => server.address).sort()).toEqual(addresses);
+  });
+
+  it('60 requests through the published port reach all three replicas, each named by its task in X-Served-By', async () => {
+    await threeReplicasBehindTheBalancer();
+    const tasks = docker('service', 'ps', '--filter', 'desired-state=running', '--no-trunc', '--format', '{{.Name}}.{{.ID}}', service('favorites')).split('\n');
+
+    const tally = await servedBy(60);
+
+    expect([...tally.keys()].sort()).toEqual(tasks.sort());
+  });
+
+  it('the API signs in to MongoDB across the overlay, by its service name, as its own user: the course requests succeed', async () => {
+    await threeReplicasBehindTheBalancer();
+
+    await courseRequestsSucceed(baseUrl);
+  });
+
+  it('a killed replica is replaced by a new task; a client sending requests all along sees no failure but POSTs in flight on it', async () => {
+    await threeReplicasBehindTheBalancer();
+    const [killed] = replicas();
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-kill' });
+
+    docker('kill', killed);
+    await threeReplicasBehindTheBalancer();
+    const { answers } = await load.stop();
+
+    expect(replicas()).not.toContain(killed);
+    // A GET whose replica died is sent again to another; a POST is not (it could save twice): the
+    // balancer answers 502 to each POST that was on the killed replica, at most one per writer.
+    const failed = failures(answers);
+    expect(failed.filter((answer) => answer.status !== 502)).toEqual([]);
+    expect(failed.length).toBeLessThanOrEqual(2);
+    expect(answers.length).toBeGreaterThan(failed.length);
+  });
+
+  it('docker service update to a new image tag replaces every replica, one at a time, with no failed request', async () => {
+    await threeReplicasBehindTheBalancer();
+    const before = replicas();
+    const image = newTag();
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-update' });
+
+    await updateImage(image);
+    const { answers } = await load.stop();
+
+    expect(inspectService(service('favorites')).UpdateStatus.State).toBe('completed');
+    // "Converged" comes while the last old replica still drains (SHUTDOWN_DRAIN_MS): wait for it to go.
+    await threeReplicasBehindTheBalancer();
+    const after = replicas();
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+    expect(after.map((id) => docker('inspect', '--format', '{{.Config.Image}}', id))).toEqual([image, image, image]);
+    expect(failures(answers)).toEqual([]);
+  });
+
+  it('an update to an image that cannot start rolls back by itself, with no failed request', async () => {
+    await threeReplicasBehindTheBalancer();
+    const running = inspectService(service('favorites')).Spec.TaskTemplate.ContainerSpec.Image;
+    const broken = `${images.api.split(':')[0]}:${stackName}-broken`;
+    const built = runDocker(['build', '--quiet', '--tag', broken, '-'], { input: `FROM ${images.api}\nCMD ["node", "-e", "process.exit(1)"]\n` });
+    if (!built.ok) throw new Error(`docker build ${broken}: ${built.stderr}`);
+    tags.push(broken);
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-rollback' });
+
+    // The CLI waits for the rollback too, and exits 0 after it.
+    await updateImage(broken);
+    const { answers } = await load.stop();
+
+    const { UpdateStatus, Spec } = inspectService(service('favorites'));
+    expect(UpdateStatus.State).toBe('rollback_completed');
+    expect(Spec.TaskTemplate.ContainerSpec.Image).toBe(running);
+    expect(failures(answers)).toEqual([]);
+    await threeReplicasBehindTheBalancer();
+  });
+
+  it.each([
+    ['on another overlay', true],
+    ['attached to no overlay', false],
+  ])('a service %s cannot resolve mongodb: its /readyz says ENOTFOUND', async (_where, onOverlay) => {
+    const name = uniqueName('outsider');
+    const networkArgs: string[] = [];
+    if (onOverlay) {
+      const elsewhere = uniqueName('elsewhere');
+      docker('network', 'create', '--driver', 'overlay', elsewhere);
+      extraNetworks.push(elsewhere);
+      networkArgs.push('--network', elsewhere);
+    }
+    extraServices.push(name);
+    docker('service', 'create', '--quiet', '--detach', '--no-resolve-image', '--name', name, ...networkArgs, '--env', 'MONGODB_HOST=mongodb', images.api);
+
+    let readyz = { status: 0, body: {} } as ReturnType<typeof readyzInside>;
+    await eventually(
+      () => serviceContainers(name).some((id) => (readyz = readyzInside(id)).body.database?.lastError != null),
+      60_000,
+      { intervalMs: 500, lastSeen: () => JSON.stringify(readyz) },
+    );
+
+    expect(readyz.status).toBe(503);
+    expect(readyz.body.database?.lastError?.code).toBe('ENOTFOUND');
+  });
+});

@@ -10,7 +10,7 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
-const { connect } = require('node:net');
+const { connectOnLoopback } = require('./lib/ports');
 const { BREAKS, HOST_MONGO, containersOf, removeContainer } = require('./lib/breaks');
 const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
 const { readyzUntil } = require('./lib/readyz');
@@ -101,13 +101,7 @@ const apiService = (scenario) => SCENARIOS[scenario].apiService ?? 'favorites';
 const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(scenario, projectOf(scenario))];
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
-function hostPortTaken() {
-  return new Promise((resolve) => {
-    const socket = connect(Number(HOST_MONGO_PORT), '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
+const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
 
 function startHostMongo(bindIp, name = HOST_MONGO) {
   const started = docker(['run', '-d', '--name', name, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, images.FAVORITES_MONGO_IMAGE]);

@@ -4,24 +4,13 @@
 
 const { fork, spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { join } = require('node:path');
+const { freePort } = require('../lib/ports');
 const { ROOT } = require('../lib/provision');
 
 const API_SERVER = join(ROOT, 'services/favorites/dist/server.js');
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');
 const READY_TIMEOUT_MS = 60_000;
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The environment both servers get, set in full: a developer's .env (which the API reads for what

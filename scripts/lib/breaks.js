@@ -4,8 +4,9 @@
 // what to show, and what to change.
 'use strict';
 
+const { connectOnLoopback } = require('./ports');
 const { docker } = require('./provision');
-const { readyzUntil } = require('./readyz');
+const { readyzInside, readyzUntil } = require('./readyz');
 
 const DRIFTED_MONGO_IP = '172.28.0.20';
 const HOST_MONGO = 'favorites-host-mongodb';
@@ -52,16 +53,15 @@ const readyz = ({ url, container, service = 'favorites' } = {}) => async (ctx) =
 };
 
 /** The same, for a container with no published port: /readyz read from inside it. */
-const readyzInside = (container) => async (ctx) => {
-  const script = "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, JSON.stringify(await r.json(), null, 2)))";
+const readyzFromInside = (container) => async (ctx) => {
   const deadline = Date.now() + 45_000;
-  let answer = '';
-  while (Date.now() < deadline) {
-    answer = docker(['exec', container, 'node', '-e', script]).stdout;
-    if (answer.startsWith('503') && answer.includes('"lastError": {')) break;
+  let answer = readyzInside(container);
+  while (!(answer.status === 503 && answer.body.database?.lastError) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
+    answer = readyzInside(container);
   }
-  return `$ docker exec ${container} node -e "fetch('http://127.0.0.1:3000/readyz')…"\n${answer}\n\n${diagnosisLine(ctx, { container })}`;
+  const { status, body } = answer;
+  return `$ docker exec ${container} node -e "fetch('http://127.0.0.1:3000/readyz')…"\n${status} ${JSON.stringify(body, null, 2)}\n\n${diagnosisLine(ctx, { container })}`;
 };
 
 /** One request from the host, and what came back (or how the connection ended). */
@@ -74,17 +74,6 @@ async function request(url, init) {
     const cause = error.cause ?? error;
     return `no answer: ${[cause.code, cause.message].filter(Boolean).join(': ')}`;
   }
-}
-
-/** Whether a TCP connection to host:port is accepted, refused (the code), or times out. */
-function tcpAnswer(host, port) {
-  const { connect } = require('node:net');
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 3000 });
-    socket.once('connect', () => (socket.destroy(), resolve('accepted')));
-    socket.once('timeout', () => (socket.destroy(), resolve('ETIMEDOUT')));
-    socket.once('error', (error) => resolve(error.code));
-  });
 }
 
 const BREAKS = {
@@ -149,7 +138,7 @@ const BREAKS = {
     command: (ctx) => `docker run -d --name ${named(ctx, 'no-network')} --network none -e MONGODB_HOST=mongodb ${ctx.apiImage}`,
     containers: ['no-network'],
     run: (ctx) => runApi(ctx, named(ctx, 'no-network'), { network: 'none' }),
-    show: (ctx) => readyzInside(named(ctx, 'no-network'))(ctx),
+    show: (ctx) => readyzFromInside(named(ctx, 'no-network'))(ctx),
     fix: (ctx) => `network_mode: none leaves a container only its loopback. Start it on the network MongoDB is on (docker run --network ${ctx.network} ...).`,
   },
 
@@ -243,8 +232,8 @@ const BREAKS = {
     show: async (ctx) => {
       // For a port that is not published, compose prints ":0" (or nothing, in some versions).
       const port = ctx.compose(['port', 'mongodb', '27017'], {}, 'pipe', { check: false }).trim();
-      const answer = await tcpAnswer('127.0.0.1', 27017);
-      const note = answer === 'accepted' ? ' (something else of yours listens there: not this MongoDB, which publishes nothing)' : '';
+      const answer = await connectOnLoopback(27017);
+      const note = answer === 'connected' ? ' (something else of yours listens there: not this MongoDB, which publishes nothing)' : '';
       const random = ctx.compose(['port', 'mongodb-random', '27017'], {}, 'pipe').trim();
       const compass = ctx.compose(['port', 'mongodb-compass', '27017'], {}, 'pipe').trim();
       return [

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { docker } from '../support/docker';
-import { freePort } from '../support/ports';
+import { freePort, portIsFree } from '../support/ports';
 import { readinessUntil, uniqueName } from './support';
 
 // `node scripts/stack.js --break <failure>`, the one command that shows each scenario's failure.
@@ -28,12 +28,7 @@ function stackJs(...args: string[]) {
 async function freePortPair(): Promise<number> {
   for (;;) {
     const candidate = await freePort();
-    const { createServer } = await import('node:net');
-    const nextIsFree = await new Promise<boolean>((done) => {
-      const probe = createServer().once('error', () => done(false));
-      probe.listen(candidate + 1, '127.0.0.1', () => probe.close(() => done(true)));
-    });
-    if (nextIsFree) return candidate;
+    if (await portIsFree(candidate + 1)) return candidate;
   }
 }
 

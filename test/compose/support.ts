@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import {
@@ -136,15 +135,5 @@ export function lookUp(network: string, name: string): { exitCode: number; addre
   return { exitCode, addresses: lines.map((line) => line.split(/\s+/)[0]) };
 }
 
-/**
- * A TCP connect from the test to 127.0.0.1:port (never another address): 'connected', 'ETIMEDOUT',
- * or the error's code, e.g. 'ECONNREFUSED' when nothing listens there.
- */
-export function connectOnLoopback(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 3000 });
-    socket.once('connect', () => (socket.destroy(), resolve('connected')));
-    socket.once('timeout', () => (socket.destroy(), resolve('ETIMEDOUT')));
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
+/** A TCP connect from the test to 127.0.0.1:port (never another address), as the scripts make it. */
+export { connectOnLoopback } from '../support/ports';

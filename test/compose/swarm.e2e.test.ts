@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLoad, type Answer } from '../../scripts/lib/faults';
 import { buildBalancerImage, docker as runDocker } from '../../scripts/lib/provision';
+import { readyzInside } from '../../scripts/lib/readyz';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
@@ -29,14 +30,6 @@ const extraServices: string[] = [];
 const extraNetworks: string[] = [];
 let baseUrl: string;
 
-/** A task's /readyz, asked inside its container (the replicas publish no port); status 0 while nothing listens. */
-function readyzInside(container: string): { status: number; body: { database?: { lastError?: { code?: string } | null } } } {
-  const script = "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, await r.text()), () => console.log(0, '{}'))";
-  const answer = runDocker(['exec', container, 'node', '-e', script]);
-  if (!answer.ok) return { status: 0, body: {} };
-  const [status, ...body] = answer.stdout.split(' ');
-  return { status: Number(status), body: JSON.parse(body.join(' ')) };
-}
 
 /** The balancer's API servers that have an address, and whether each is up, from HAProxy's runtime API. */
 function balancerServers(): { name: string; address: string; up: boolean }[] {

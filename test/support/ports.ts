@@ -1,16 +1,5 @@
-import { createServer } from 'node:net';
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+// The tests' loopback ports: the scripts' helpers (scripts/lib/ports.js), and one that is always closed.
+export { connectOnLoopback, freePort, portIsFree } from '../../scripts/lib/ports';
 
 /**
  * A port nothing listens on: privileged, so no test server can take it, unlike a port that was

@@ -9,7 +9,8 @@
 const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { FAULTS, readUntilClosed, runFault } = require('./lib/faults');
-const { docker, ensureEngine, ensureImages, ROOT } = require('./lib/provision');
+const { docker, ensureEngine, ROOT } = require('./lib/engine');
+const { ensureImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
 const PROJECT = 'favorites-reliability';

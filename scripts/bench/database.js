@@ -4,7 +4,7 @@
 
 const { randomBytes } = require('node:crypto');
 const { MongoClient } = require('mongodb');
-const { docker } = require('../lib/provision');
+const { docker } = require('../lib/engine');
 
 // Every container the bench starts is named so, for `docker ps -a --filter name=favbench-`.
 const NAME_PREFIX = 'favbench-';

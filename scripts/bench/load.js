@@ -4,7 +4,7 @@
 
 const { execFile } = require('node:child_process');
 const { join } = require('node:path');
-const { ROOT } = require('../lib/provision');
+const { ROOT } = require('../lib/engine');
 
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 

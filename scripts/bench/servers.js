@@ -6,7 +6,7 @@ const { fork, spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { freePort } = require('../lib/ports');
-const { ROOT } = require('../lib/provision');
+const { ROOT } = require('../lib/engine');
 
 const API_SERVER = join(ROOT, 'services/favorites/dist/server.js');
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');

@@ -5,7 +5,7 @@
 'use strict';
 
 const { Agent, request } = require('node:http');
-const { docker } = require('./provision');
+const { docker } = require('./engine');
 
 /** How long any one request may take before the load counts it as hung. */
 const REQUEST_DEADLINE_MS = 15_000;

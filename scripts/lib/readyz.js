@@ -1,7 +1,7 @@
 // Polls an API's GET /readyz: scripts/stack.js and scripts/reliability.js wait on it the same way.
 'use strict';
 
-const { docker } = require('./provision');
+const { docker } = require('./engine');
 
 /** Polls `${baseUrl}/readyz` until `done({ status, body })` accepts the answer; returns it. */
 async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {

@@ -1,5 +1,6 @@
 // The browser for the tests of the docs page: a Chromium from the machine's own packages, never a
 // browser build of its own. Plain CommonJS with no dependencies, for the tests' global setup.
+// @ts-check
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -15,7 +16,11 @@ const NO_CHROMIUM_HELP = [
   '  - elsewhere: install Chromium or Chrome, and set CHROMIUM_PATH to its executable',
 ].join('\n');
 
-/** Runs apt-get quietly, without questions; never throws. */
+/**
+ * Runs apt-get quietly, without questions; never throws.
+ * @param {string[]} args
+ * @returns {{ ok: boolean, lastLines: string }}
+ */
 function aptGet(args) {
   const result = spawnSync('apt-get', ['-qq', ...args], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
@@ -32,6 +37,7 @@ function aptKnowsChromium() {
 /**
  * Installs Debian's chromium package. The package lists are refreshed only when they don't offer
  * chromium, or when the install fails with them (lists older than the archive name files it no longer has).
+ * @param {import('./host').Log} log
  */
 function installChromium(log) {
   const started = Date.now();
@@ -61,6 +67,8 @@ const findChromium = () => CHROMIUM_LOCATIONS.find((path) => existsSync(path));
  * The path of a Chromium for the browser tests: CHROMIUM_PATH when set, else one already installed.
  * Where there is none, installs Debian's package only as root on Debian, and says so; anywhere else
  * it stops with how to get one. It never downloads a browser build of its own.
+ * @param {import('./host').Log} [log]
+ * @returns {string}
  */
 function ensureChromium(log = console.log) {
   const configured = process.env.CHROMIUM_PATH;

@@ -1,5 +1,6 @@
 // Makes sure a Docker engine with compose answers, and runs the docker CLI for the scripts and the
 // tests. Plain CommonJS with no dependencies: scripts/stack.js runs it before any `npm install`.
+// @ts-check
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -15,7 +16,14 @@ const NO_ENGINE_HELP = [
   '  - elsewhere: install Docker Engine with the compose plugin, and start it',
 ].join('\n');
 
-/** Runs the docker CLI; never throws. */
+/** @typedef {{ ok: boolean, stdout: string, stderr: string, error?: Error }} DockerResult */
+
+/**
+ * Runs the docker CLI; never throws.
+ * @param {string[]} args
+ * @param {Omit<import('node:child_process').SpawnSyncOptionsWithStringEncoding, 'encoding'>} [options]
+ * @returns {DockerResult}
+ */
 function docker(args, options = {}) {
   const result = spawnSync('docker', args, { encoding: 'utf8', ...options });
   return { ok: result.status === 0, stdout: (result.stdout ?? '').trim(), stderr: (result.stderr ?? '').trim(), error: result.error };
@@ -25,6 +33,8 @@ function docker(args, options = {}) {
  * Makes sure a Docker engine with compose v2 answers. Installs and starts one only as root on
  * Debian, and says so; anywhere else it stops at once with how to get one.
  * Returns the engine's and compose's versions.
+ * @param {import('./host').Log} [log]
+ * @returns {{ engine: string, compose: string }}
  */
 function ensureEngine(log = console.log) {
   const info = docker(['info']);
@@ -45,6 +55,8 @@ function ensureEngine(log = console.log) {
  * The address the engine gives `host-gateway`: the default bridge's gateway on a Linux engine
  * (usually 172.17.0.1). Asked of the engine itself, in a throwaway container of `image`, so that
  * nothing on the host is needed but Docker.
+ * @param {string} image
+ * @returns {string}
  */
 function hostGatewayAddress(image) {
   const answer = docker(['run', '--rm', '--add-host', 'gateway.probe:host-gateway', '--entrypoint', 'getent', image, 'hosts', 'gateway.probe']);

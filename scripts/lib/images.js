@@ -1,6 +1,7 @@
 // The images compose/.env pins: official ones where a registry answers, local stand-ins where none
 // does; and the images the project builds itself. Plain CommonJS with no dependencies:
 // scripts/stack.js runs it before any `npm install`, and the tests' global setup imports it.
+// @ts-check
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -13,9 +14,19 @@ const COMPOSE_DIR = join(ROOT, 'compose');
 const PINS_FILE = join(COMPOSE_DIR, '.env');
 const OFFLINE_ENV_FILE = join(COMPOSE_DIR, 'offline.env');
 
-/** Reads a compose-style env file: KEY=VALUE lines, `#` comments, values optionally quoted. */
+/**
+ * Variables by name, as an env file or the environment holds them.
+ * @typedef {Record<string, string | undefined>} EnvVariables
+ */
+
+/**
+ * Reads a compose-style env file: KEY=VALUE lines, `#` comments, values optionally quoted.
+ * @param {string} path
+ * @returns {Record<string, string>}
+ */
 function readEnvFile(path) {
   if (!existsSync(path)) return {};
+  /** @type {Record<string, string>} */
   const entries = {};
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
@@ -33,14 +44,20 @@ const IMAGE_VARIABLES = ['FAVORITES_NODE_IMAGE', 'FAVORITES_MONGO_IMAGE', 'FAVOR
 /**
  * The images to run: the pins in compose/.env, where the environment overrides them as it does
  * for compose (FAVORITES_MONGO_IMAGE=mongo:8.0 npm test runs the tests on mongo 8).
+ * @returns {EnvVariables}
  */
 function pins() {
   const fromFile = readEnvFile(PINS_FILE);
   return Object.fromEntries(IMAGE_VARIABLES.map((name) => [name, process.env[name] ?? fromFile[name]]));
 }
 
-/** True when the image is here, or can be pulled now. */
+/**
+ * True when the image is here, or can be pulled now.
+ * @param {string | undefined} image
+ * @param {import('./host').Log} log
+ */
 function available(image, log) {
+  if (!image) return false;
   if (docker(['image', 'inspect', image]).ok) return true;
   log(`pulling ${image}`);
   const pulled = docker(['pull', '--quiet', image]);
@@ -53,6 +70,8 @@ function available(image, log) {
  * be pulled, and otherwise the offline stand-ins, which scripts/offline-images.sh builds (it skips
  * what is already built). Returns the environment that points compose and the tests at the images
  * in use, with `offline` telling which set it is.
+ * @param {import('./host').Log} [log]
+ * @returns {{ offline: boolean, env: EnvVariables }}
  */
 function ensureImages(log = console.log) {
   const wanted = pins();
@@ -78,6 +97,7 @@ function pruneReplacedImages() {
  * with compose's `build:` section, which `docker stack deploy` ignores. apt installs from the archive
  * this machine's apt uses, where there is one (scripts/lib/apt.sh), else from the base image's own.
  * `env` holds the images in use (ensureImages). Quick when nothing changed: Docker's build cache.
+ * @param {EnvVariables} [env]
  */
 function buildBalancerImage(env = {}) {
   const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });

@@ -1,6 +1,7 @@
 // Lints services/favorites/openapi.yaml with Redocly's recommended rules (structure, references,
 // examples against their schemas, operation ids...). Prints each problem; exits 1 if there is any.
 //   npm run lint:openapi
+// @ts-check
 import { fileURLToPath } from 'node:url';
 import { createConfig, lint } from '@redocly/openapi-core';
 

@@ -4,38 +4,65 @@
 // its own (API on 127.0.0.1:${FAVORITES_PORT:-3100}), runs each fault under load (10 writers, 20
 // keep-alive readers), then `docker compose stop` under 20 keep-alive readers, and prints one table.
 // The tests assert; this only measures. It removes everything it started, volumes included.
+// @ts-check
 'use strict';
 
 const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { FAULTS, readUntilClosed, runFault } = require('./lib/faults');
-const { docker, ensureEngine, ensureImages, ROOT } = require('./lib/provision');
+const { docker, ensureEngine, ROOT } = require('./lib/engine');
+const { ensureImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
 const PROJECT = 'favorites-reliability';
 const NETWORK = 'favorites-reliability-net';
 const PORT = process.env.FAVORITES_PORT ?? '3100';
 const baseUrl = `http://127.0.0.1:${PORT}`;
-let env;
+/**
+ * The images in use (ensureImages), once main() has them.
+ * @type {import('./lib/images').EnvVariables}
+ */
+let env = {};
 
+/**
+ * One line of the table: a fault's figures (FaultReport), or those of the stop under load.
+ * @typedef {object} Row
+ * @property {string} scenario
+ * @property {number} requests
+ * @property {Record<string, number>} statuses
+ * @property {number | null} slowestMs
+ * @property {number | '-'} writesLost
+ * @property {number} [acknowledgedWrites]
+ * @property {number | null} recoveryMs
+ */
+
+/** @param {string[]} args */
 const composeArgs = (args) => ['compose', '-p', PROJECT, '-f', 'compose/network.yml', ...args];
+/** @returns {import('node:child_process').SpawnSyncOptionsWithStringEncoding} */
 const composeOptions = () => ({
   cwd: ROOT,
   env: { ...process.env, ...env, FAVORITES_NETWORK: NETWORK, FAVORITES_PORT: PORT, COMPOSE_PROFILES: 'offline', SWAPI_BASE_URL: 'http://swapi-stub:8080/api' },
   encoding: 'utf8',
 });
 
+/** @param {string[]} args */
 function compose(...args) {
   const result = spawnSync('docker', composeArgs(args), composeOptions());
   if (result.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr}`);
 }
 
-/** The same, without blocking: the clients under measurement must keep reading meanwhile. */
+/**
+ * The same, without blocking: the clients under measurement must keep reading meanwhile.
+ * @param {string[]} args
+ */
 const composeAsync = (...args) => promisify(execFile)('docker', composeArgs(args), composeOptions());
 
 const ready = () => readyzUntil(baseUrl, ({ status }) => status === 200);
 
-/** `docker compose stop` while 20 keep-alive clients read; clients leave when told `Connection: close`. */
+/**
+ * `docker compose stop` while 20 keep-alive clients read; clients leave when told `Connection: close`.
+ * @returns {Promise<Row & { dropped: number }>}
+ */
 async function stopUnderLoad() {
   const clients = Array.from({ length: 20 }, () => readUntilClosed(`${baseUrl}/favorites`));
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -43,6 +70,7 @@ async function stopUnderLoad() {
   await composeAsync('stop');
   const stopMs = Date.now() - started;
   const results = await Promise.all(clients);
+  /** @type {Record<string, number>} */
   const statuses = {};
   for (const status of results.flatMap((r) => r.statuses)) statuses[status] = (statuses[status] ?? 0) + 1;
   const dropped = results.flatMap((r) => r.errors);
@@ -59,6 +87,7 @@ async function stopUnderLoad() {
   };
 }
 
+/** @param {Row[]} rows */
 function printTable(rows) {
   const header = ['scenario', 'requests', 'answers by status', 'slowest', 'acked writes lost', 'recovery'];
   const cells = rows.map((r) => [
@@ -80,6 +109,7 @@ async function main() {
   env = ensureImages(() => undefined).env;
   console.log(`Bringing up compose/network.yml as ${PROJECT} on ${baseUrl} ...`);
   compose('up', '-d', '--build', '--wait');
+  /** @type {Row[]} */
   const rows = [];
   try {
     for (const fault of Object.keys(FAULTS)) {

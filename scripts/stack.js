@@ -12,7 +12,8 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { connectOnLoopback } = require('./lib/ports');
 const { BREAKS, HOST_MONGO, containersOf, removeContainer } = require('./lib/breaks');
-const { docker, ensureEngine, ensureImages, hostGatewayAddress, pruneReplacedImages, ROOT } = require('./lib/provision');
+const { docker, ensureEngine, hostGatewayAddress, ROOT } = require('./lib/engine');
+const { ensureImages, pruneReplacedImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
 /**

@@ -1,21 +1,25 @@
 // The benchmark's one database: a container of the project's MongoDB image (mongo, or FerretDB
 // offline), published on 127.0.0.1 only, and removed with its volumes however the run ends.
+// @ts-check
 'use strict';
 
 const { randomBytes } = require('node:crypto');
 const { MongoClient } = require('mongodb');
-const { docker } = require('../lib/provision');
+const { docker } = require('../lib/engine');
 
 // Every container the bench starts is named so, for `docker ps -a --filter name=favbench-`.
 const NAME_PREFIX = 'favbench-';
 const SEED_BATCH = 1000;
 
+/** @param {number} ms */
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts the database and waits for the image's own healthcheck (compose/.env) to pass.
  * `onStarted(name)` is called as soon as the container exists, so the caller can remove it even if
  * waiting fails. Resolves with the host address of its port 27017.
+ * @param {{ image: string, healthcheck: string, onStarted: (name: string) => void }} options
+ * @returns {Promise<{ name: string, address: string }>}
  */
 async function startDatabase({ image, healthcheck, onStarted }) {
   const name = `${NAME_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -40,7 +44,10 @@ async function startDatabase({ image, healthcheck, onStarted }) {
   return { name, address: published };
 }
 
-/** Removes the container and its anonymous volumes; synchronous, so an exit handler can call it. */
+/**
+ * Removes the container and its anonymous volumes; synchronous, so an exit handler can call it.
+ * @param {string} name
+ */
 function removeDatabase(name) {
   docker(['rm', '--force', '--volumes', name]);
 }
@@ -48,6 +55,8 @@ function removeDatabase(name) {
 /**
  * Makes the favorites collection of `url`'s database hold exactly `count` favorites, as the API
  * stores them, a millisecond apart so that "newest first" has one answer.
+ * @param {string} url
+ * @param {number} count
  */
 async function seed(url, count) {
   const client = new MongoClient(url);

@@ -4,6 +4,7 @@
 // SWAPI stub, over loopback. Both servers get the same load in turns (API, limit, API, limit...) so
 // that whatever else the machine does hits both alike. It measures and prints; it asserts nothing.
 // It removes what it started (the container with its volumes, every process) however it ends.
+// @ts-check
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -12,7 +13,8 @@ const { join } = require('node:path');
 const { constants, cpus } = require('node:os');
 const { parseArgs } = require('node:util');
 const { createSwapiStub } = require('../../services/swapi-stub/server');
-const { docker, ensureEngine, ensureImages, ROOT } = require('../lib/provision');
+const { docker, ensureEngine, ROOT } = require('../lib/engine');
+const { ensureImages } = require('../lib/images');
 const { removeDatabase, seed, startDatabase } = require('./database');
 const { load } = require('./load');
 const { API_SERVER, rssBytes, startServer } = require('./servers');
@@ -21,7 +23,23 @@ const { printTable } = require('./table');
 const API_IMAGE = 'swfavorites/favorites:local';
 const NEW_FAVORITE = JSON.stringify({ type: 'movie', name: 'Bench favorite [<id>]', url: 'https://swapi.dev/api/films/1/' });
 
+/** @typedef {import('./servers').RunningServer} RunningServer */
+/** @typedef {import('./load').LoadFigures} LoadFigures */
+
+/**
+ * What one run measures, read from the flags (camelCased) or BENCH_* variables.
+ * @typedef {object} BenchOptions
+ * @property {number} duration
+ * @property {number} connections
+ * @property {number} rounds
+ * @property {number} warmup
+ * @property {number[]} sizes
+ * @property {number} swapiLatency
+ * @property {number} queryTimeout
+ */
+
 // Flag, environment variable, default, and the bounds that keep a run short and local.
+/** @type {Record<string, { env: string, fallback: string, min: number, max: number, help: string }>} */
 const SETTINGS = {
   duration: { env: 'BENCH_DURATION', fallback: '5', min: 1, max: 60, help: 'seconds of load per round' },
   connections: { env: 'BENCH_CONNECTIONS', fallback: '20', min: 1, max: 500, help: 'concurrent keep-alive connections' },
@@ -38,31 +56,40 @@ function usage() {
   return `Usage: npm run bench [-- --duration 5 --connections 20 ...]\n${lines.join('\n')}`;
 }
 
-/** Flags first, then BENCH_* variables, then defaults; every value a whole number within its bounds. */
+/**
+ * Flags first, then BENCH_* variables, then defaults; every value a whole number within its bounds.
+ * @param {string[]} argv
+ * @returns {BenchOptions}
+ */
 function readOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' }])), help: { type: 'boolean' } },
-  });
+  /** @type {import('node:util').ParseArgsConfig['options']} */
+  const flags = { ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' }])), help: { type: 'boolean' } };
+  const { values } = parseArgs({ args: argv, options: flags });
   if (values.help) {
     console.log(usage());
     process.exit(0);
   }
+  /** @param {string} flag */
   const read = (flag) => {
     const { env, fallback, min, max } = SETTINGS[flag];
-    const raw = values[flag] ?? process.env[env] ?? fallback;
+    // Every flag but --help is a string option.
+    const raw = /** @type {string | undefined} */ (values[flag]) ?? process.env[env] ?? fallback;
     const numbers = raw.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : NaN));
     if (numbers.some((n) => !(n >= min && n <= max)) || (flag !== 'sizes' && numbers.length !== 1)) {
       throw new Error(`--${flag} (${env}) must be ${flag === 'sizes' ? 'a comma-separated list of whole numbers' : 'a whole number'} from ${min} to ${max}, got "${raw}"\n${usage()}`);
     }
     return flag === 'sizes' ? numbers : numbers[0];
   };
-  const camelCase = (flag) => flag.replace(/-(\w)/g, (_, letter) => letter.toUpperCase());
-  return Object.fromEntries(Object.keys(SETTINGS).map((flag) => [camelCase(flag), read(flag)]));
+  /** @param {string} flag */
+  const camelCase = (flag) => flag.replace(/-(\w)/g, (_, /** @type {string} */ letter) => letter.toUpperCase());
+  // SETTINGS names each flag of BenchOptions, and only sizes is a list.
+  return /** @type {BenchOptions} */ (Object.fromEntries(Object.keys(SETTINGS).map((flag) => [camelCase(flag), read(flag)])));
 }
 
 // Everything this run started, for cleanUp. Synchronous, so it works from process.on('exit').
+/** @type {{ processes: Set<import('node:child_process').ChildProcess>, container: string | undefined }} */
 const started = { processes: new Set(), container: undefined };
+/** @param {import('node:child_process').ChildProcess} child */
 const track = (child) => started.processes.add(child);
 
 function cleanUp() {
@@ -71,17 +98,19 @@ function cleanUp() {
   started.container = undefined;
 }
 process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(signal, () => {
     process.stderr.write(`\n${signal}: stopping, removing the container and the servers\n`);
     process.exit(128 + constants.signals[signal]);
   });
 }
 
+/** @param {string} line */
 const progress = (line) => process.stderr.write(`[bench] ${line}\n`);
 
 /** Builds dist when it is missing or older than any source file; a fresh one is used as it is. */
 function buildIfStale() {
+  /** @type {(dir: string) => number} */
   const newest = (dir) =>
     readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
       const path = join(dir, entry.name);
@@ -96,6 +125,8 @@ function buildIfStale() {
 /**
  * Milliseconds for one GET and its whole body, and the body's size in bytes; for an answer other
  * than 200 the bytes say so instead, since the load that follows shows such answers as errors.
+ * @param {string} url
+ * @returns {Promise<{ ms: number, bytes: number | string }>}
  */
 async function timedGet(url) {
   const startedAt = performance.now();
@@ -110,32 +141,54 @@ async function timedGet(url) {
 /**
  * Loads `path` on both servers: an unmeasured warm-up each, then `rounds` measured rounds taken in
  * turns. Requests per second (2xx answers) are over all rounds; p50 and p99 are the rounds' means; errors add up.
+ * @param {RunningServer[]} servers
+ * @param {string} path
+ * @param {BenchOptions} options
+ * @param {string} [body]
  */
 async function compare(servers, path, options, body) {
-  const runs = new Map(servers.map((server) => [server.kind, []]));
+  /** @type {Record<RunningServer['kind'], LoadFigures[]>} */
+  const runs = { api: [], limit: [] };
+  /**
+   * @param {RunningServer} server
+   * @param {number} duration
+   */
   const run = (server, duration) => load(`${server.baseUrl}${path}`, { duration, connections: options.connections, body, track });
   if (options.warmup > 0) for (const server of servers) await run(server, options.warmup);
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const server of servers) {
       progress(`${body ? 'POST' : 'GET'} ${path}: ${server.kind}, round ${round} of ${options.rounds}`);
-      runs.get(server.kind).push(await run(server, options.duration));
+      runs[server.kind].push(await run(server, options.duration));
     }
   }
+  /**
+   * @param {LoadFigures[]} list
+   * @param {keyof LoadFigures} key
+   */
   const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
   // A round in which no answer came has no latencies: it counts for none ("-" in the table).
+  /**
+   * @param {LoadFigures[]} list
+   * @param {keyof LoadFigures} key
+   */
   const mean = (list, key) => {
     const answered = list.filter((r) => r.answered > 0);
     return answered.length === 0 ? undefined : sum(answered, key) / answered.length;
   };
+  /** @param {LoadFigures[]} list */
   const combined = (list) => ({
     rps: sum(list, 'ok') / sum(list, 'seconds'),
     p50: mean(list, 'p50'),
     p99: mean(list, 'p99'),
     errors: sum(list, 'errors'),
   });
-  return { api: combined(runs.get('api')), limit: combined(runs.get('limit')) };
+  return { api: combined(runs.api), limit: combined(runs.limit) };
 }
 
+/**
+ * @param {Awaited<ReturnType<typeof compare>>} figures
+ * @returns {import('./table').Row[]}
+ */
 const loadRows = ({ api, limit }) => [
   ['req/s', api.rps, limit.rps],
   ['p50 (ms)', api.p50, limit.p50],
@@ -143,6 +196,7 @@ const loadRows = ({ api, limit }) => [
   ['errors', String(api.errors), String(limit.errors), { ratio: false }],
 ];
 
+/** @param {number | undefined} bytes */
 const megabytes = (bytes) => (bytes === undefined ? 'n/a' : bytes / 1e6);
 
 function apiImageSize() {
@@ -154,26 +208,29 @@ async function main() {
   const options = readOptions(process.argv.slice(2));
   ensureEngine(progress);
   const { env: images, offline } = ensureImages(progress);
+  const { FAVORITES_MONGO_IMAGE: mongoImage, FAVORITES_MONGO_HEALTHCHECK: healthcheck } = images;
+  if (!mongoImage || !healthcheck) throw new Error('FAVORITES_MONGO_IMAGE and FAVORITES_MONGO_HEALTHCHECK must be set: compose/.env pins them');
   buildIfStale();
 
   const perRoute = options.warmup + options.rounds * options.duration;
   console.log('npm run bench: the API beside the limit (scripts/bench/limit-server.js), over loopback');
   console.log(`- load: autocannon ${require('autocannon/package.json').version}, ${options.connections} connections; per server and route ${options.warmup} s warm-up, then ${options.rounds} round(s) of ${options.duration} s, API and limit in turns (~${perRoute * 2} s a route)`);
-  console.log(`- database: ${images.FAVORITES_MONGO_IMAGE}${offline ? ' (offline stand-in for mongo)' : ''}, one container on 127.0.0.1, a database per server; seeded sizes ${options.sizes.join(', ')}; query time limit ${options.queryTimeout} ms`);
+  console.log(`- database: ${mongoImage}${offline ? ' (offline stand-in for mongo)' : ''}, one container on 127.0.0.1, a database per server; seeded sizes ${options.sizes.join(', ')}; query time limit ${options.queryTimeout} ms`);
   console.log(`- SWAPI: the stub (services/swapi-stub), answering in ${options.swapiLatency} ms; Node ${process.version}; ${cpus().length} CPUs shared by servers, load generator and database`);
 
   const database = await startDatabase({
-    image: images.FAVORITES_MONGO_IMAGE,
-    healthcheck: images.FAVORITES_MONGO_HEALTHCHECK,
+    image: mongoImage,
+    healthcheck,
     onStarted: (name) => (started.container = name),
   });
   progress(`database container ${database.name} on ${database.address}`);
 
   const stub = createSwapiStub({ delayMs: options.swapiLatency });
-  await new Promise((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  const swapiUrl = `http://127.0.0.1:${stub.address().port}/api`;
+  await new Promise((resolve) => stub.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const swapiUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (stub.address()).port}/api`;
 
   // One after the other, so neither start competes with the other's.
+  /** @param {string} db */
   const mongoUrl = (db) => `mongodb://${database.address}/${db}`;
   const settings = { swapiUrl, queryTimeoutMs: options.queryTimeout };
   const api = await startServer('api', { ...settings, mongoUrl: mongoUrl('bench_api') }, track);

@@ -1,20 +1,37 @@
 // The two servers under test, as processes of their own: the API as the image runs it
 // (`node dist/server.js`), and the limit server. Each is timed from spawn to its first 200 on /readyz.
+// @ts-check
 'use strict';
 
 const { fork, spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { freePort } = require('../lib/ports');
-const { ROOT } = require('../lib/provision');
+const { ROOT } = require('../lib/engine');
 
 const API_SERVER = join(ROOT, 'services/favorites/dist/server.js');
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');
 const READY_TIMEOUT_MS = 60_000;
 
 /**
+ * What both servers are given: their database, the SWAPI stub, and the query time limit.
+ * @typedef {{ mongoUrl: string, swapiUrl: string, queryTimeoutMs: number }} ServerSettings
+ */
+
+/**
+ * A server that answered ready.
+ * @typedef {object} RunningServer
+ * @property {'api' | 'limit'} kind
+ * @property {import('node:child_process').ChildProcess} child
+ * @property {string} baseUrl
+ * @property {number} readyMs from spawn to its first 200 on /readyz
+ */
+
+/**
  * The environment both servers get, set in full: a developer's .env (which the API reads for what
  * the environment leaves unset) must not change what is measured. NODE_ENV as in the image.
+ * @param {ServerSettings & { port: number }} settings
+ * @returns {NodeJS.ProcessEnv}
  */
 function serverEnv({ port, mongoUrl, swapiUrl, queryTimeoutMs }) {
   return {
@@ -33,6 +50,10 @@ function serverEnv({ port, mongoUrl, swapiUrl, queryTimeoutMs }) {
 /**
  * Starts one server and resolves once /readyz answers 200, with how long that took from spawn.
  * `track(child)` is called at once, so the caller can kill it whatever happens next.
+ * @param {RunningServer['kind']} kind
+ * @param {ServerSettings} settings
+ * @param {(child: import('node:child_process').ChildProcess) => void} track
+ * @returns {Promise<RunningServer>}
  */
 async function startServer(kind, settings, track) {
   const port = await freePort();
@@ -45,9 +66,10 @@ async function startServer(kind, settings, track) {
   track(child);
   // Kept for the error message if it never gets ready; a server that logs little costs little.
   let output = '';
-  const keep = (chunk) => (output = `${output}${chunk}`.slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const keep = (/** @type {Buffer} */ chunk) => (output = `${output}${chunk}`.slice(-4000));
+  // Both are pipes: stdio says so above.
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
 
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -64,7 +86,11 @@ async function startServer(kind, settings, track) {
   return { kind, child, baseUrl, readyMs: performance.now() - startedAt };
 }
 
-/** Resident memory of a process, in bytes, from /proc (Linux); undefined where there is no /proc. */
+/**
+ * Resident memory of a process, in bytes, from /proc (Linux); undefined where there is no /proc.
+ * @param {number | undefined} pid
+ * @returns {number | undefined}
+ */
 function rssBytes(pid) {
   try {
     const kB = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -1,13 +1,30 @@
 // The bench's tables: one row per figure, the API and the limit side by side, and their ratio.
+// @ts-check
 'use strict';
 
-/** A figure for a cell: whole numbers from 100 up, one decimal below; "-" for none. */
+/**
+ * A figure as it is given: a number to format, a string to show as it is, or none.
+ * @typedef {number | string | undefined} Cell
+ */
+/**
+ * One row: [label, api, limit, { ratio: false }?].
+ * @typedef {[string, Cell, Cell, { ratio?: boolean }?]} Row
+ */
+
+/**
+ * A figure for a cell: whole numbers from 100 up, one decimal below; "-" for none.
+ * @param {number | undefined | null} value
+ */
 function figure(value) {
   if (value === undefined || value === null || Number.isNaN(value)) return '-';
   return value >= 100 ? String(Math.round(value)) : value.toFixed(1);
 }
 
-/** API / limit to two decimals; "-" where it means nothing (a zero, a missing figure). */
+/**
+ * API / limit to two decimals; "-" where it means nothing (a zero, a missing figure).
+ * @param {Cell} api
+ * @param {Cell} limit
+ */
 function ratio(api, limit) {
   if (typeof api !== 'number' || typeof limit !== 'number' || api === 0 || limit === 0) return '-';
   return (api / limit).toFixed(2);
@@ -16,11 +33,14 @@ function ratio(api, limit) {
 /**
  * Prints `title` and a markdown table. Each row is [label, api, limit, { ratio: false }?]; numbers
  * are formatted, strings kept as they are.
+ * @param {string} title
+ * @param {Row[]} rows
+ * @param {string} [note]
  */
 function printTable(title, rows, note) {
   const lines = [`\n${title}`, '| | API | limit | API/limit |', '|---|---:|---:|---:|'];
   for (const [label, api, limit, { ratio: withRatio = true } = {}] of rows) {
-    const cell = (value) => (typeof value === 'string' ? value : figure(value));
+    const cell = (/** @type {Cell} */ value) => (typeof value === 'string' ? value : figure(value));
     lines.push(`| ${label} | ${cell(api)} | ${cell(limit)} | ${withRatio ? ratio(api, limit) : '-'} |`);
   }
   if (note) lines.push(note);

@@ -5,7 +5,7 @@
 'use strict';
 
 const { connectOnLoopback } = require('./ports');
-const { docker } = require('./provision');
+const { docker } = require('./engine');
 const { readyzInside, readyzUntil } = require('./readyz');
 
 const DRIFTED_MONGO_IP = '172.28.0.20';

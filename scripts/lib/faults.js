@@ -2,37 +2,88 @@
 // keep-alive readers) while MongoDB is killed, paused, or cut off from the API, then counted.
 // Shared by the fault suite (test/compose/faults.e2e.test.ts, which asserts) and
 // scripts/reliability.js (which prints the figures). Plain CommonJS, no dependencies.
+// @ts-check
 'use strict';
 
 const { Agent, request } = require('node:http');
-const { docker } = require('./provision');
+const { docker } = require('./engine');
+
+/**
+ * The stack a fault is caused in.
+ * @typedef {object} FaultTarget
+ * @property {string} baseUrl
+ * @property {string} mongo the mongodb container's name
+ * @property {string} network the network the API and mongodb share
+ */
+
+/**
+ * One request's outcome: a status and body, or the socket's error code; how long it took, and when it ended.
+ * @typedef {object} Answer
+ * @property {number} [status]
+ * @property {any} [body] the JSON as it came (whatever shape the server chose), or the text when it is not JSON
+ * @property {string} [error]
+ * @property {number} ms
+ * @property {number} at
+ */
+
+/**
+ * The figures of one fault under load.
+ * @typedef {object} FaultReport
+ * @property {string} scenario
+ * @property {number} requests
+ * @property {Record<string, number>} statuses answers counted by status, or by error code
+ * @property {number} slowestMs
+ * @property {number} acknowledgedWrites
+ * @property {number} writesLost NaN when the stored favorites could not be read back
+ * @property {number | null} recoveryMs null when no write succeeded after the fault
+ * @property {Answer[]} refusals
+ */
+
+/**
+ * A fault, caused and ended with the docker CLI.
+ * @typedef {object} Fault
+ * @property {(target: FaultTarget) => import('./engine').DockerResult} cause
+ * @property {(target: FaultTarget) => import('./engine').DockerResult} undo
+ */
 
 /** How long any one request may take before the load counts it as hung. */
 const REQUEST_DEADLINE_MS = 15_000;
 
-/** One HTTP request with a deadline; resolves with the status, body and time, or the socket error. */
-function send(url, { method = 'GET', body, agent }) {
+/**
+ * One HTTP request with a deadline; resolves with the status, body and time, or the socket error.
+ * @param {string} url
+ * @param {{ method?: string, body?: unknown, agent?: Agent }} [options]
+ * @returns {Promise<Answer>}
+ */
+function send(url, { method = 'GET', body, agent } = {}) {
   const started = Date.now();
+  /** @param {NodeJS.ErrnoException} error */
+  const failed = (error) => ({ error: error.code ?? error.message, ms: Date.now() - started, at: Date.now() });
   return new Promise((resolve) => {
     const req = request(url, { method, agent, headers: body ? { 'content-type': 'application/json' } : {}, timeout: REQUEST_DEADLINE_MS }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode, body: parse(text), ms: Date.now() - started, at: Date.now() }));
-      res.on('error', (error) => resolve({ error: error.code ?? error.message, ms: Date.now() - started, at: Date.now() }));
+      res.on('error', (error) => resolve(failed(error)));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('hung'), { code: 'HUNG' })));
-    req.on('error', (error) => resolve({ error: error.code ?? error.message, ms: Date.now() - started, at: Date.now() }));
+    req.on('error', (error) => resolve(failed(error)));
     req.end(body ? JSON.stringify(body) : undefined);
   });
 }
 
-/** Every stored favorite's name, page after page (GET /favorites answers 200 at most at a time); undefined if a page fails. */
+/**
+ * Every stored favorite's name, page after page (GET /favorites answers 200 at most at a time); undefined if a page fails.
+ * @param {string} baseUrl
+ * @returns {Promise<Set<string> | undefined>}
+ */
 async function storedNames(baseUrl) {
+  /** @type {Set<string>} */
   const names = new Set();
   let cursor = null;
   do {
-    const page = await send(`${baseUrl}/favorites?limit=200${cursor ? `&cursor=${cursor}` : ''}`, {});
+    const page = await send(`${baseUrl}/favorites?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
     if (page.status !== 200) return undefined;
     for (const favorite of page.body.favorites) names.add(favorite.name);
     cursor = page.body.next;
@@ -40,6 +91,11 @@ async function storedNames(baseUrl) {
   return names;
 }
 
+/**
+ * The text as JSON, or as it is when it is not JSON.
+ * @param {string} text
+ * @returns {unknown}
+ */
 function parse(text) {
   try {
     return JSON.parse(text);
@@ -51,11 +107,17 @@ function parse(text) {
 /**
  * Starts `writers` clients that each POST new favorites one after another, and `readers`
  * keep-alive clients that GET /favorites, until stop() is called. stop() returns every answer.
+ * @param {string} baseUrl
+ * @param {{ writers?: number, readers?: number, tag?: string }} [options]
+ * @returns {{ answers: Answer[], stop(): Promise<{ answers: Answer[], acknowledged: string[] }> }}
  */
 function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load' } = {}) {
   let running = true;
+  /** @type {Answer[]} */
   const answers = [];
+  /** @type {string[]} */
   const acknowledged = [];
+  /** @param {number} w */
   const writer = async (w) => {
     for (let i = 0; running; i += 1) {
       const name = `${tag} ${w}-${i}`;
@@ -80,9 +142,13 @@ function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load' } = {}) {
   };
 }
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The faults, each as a user would cause it with the docker CLI; `undo` ends it. */
+/**
+ * The faults, each as a user would cause it with the docker CLI; `undo` ends it.
+ * @type {Record<string, Fault>}
+ */
 const FAULTS = {
   'mongodb killed (SIGKILL) and restarted': {
     cause: ({ mongo }) => docker(['kill', '--signal', 'KILL', mongo]),
@@ -102,11 +168,17 @@ const FAULTS = {
  * Runs one fault under load against a stack: 2 s of traffic, the fault for `faultMs`, then traffic
  * until the first write succeeds again (at most 30 s) and 1 s more. Then checks that every
  * acknowledged write is stored. Returns the figures.
+ * @param {string} name one of FAULTS
+ * @param {FaultTarget} stack
+ * @param {{ faultMs?: number, tag?: string }} [options]
+ * @returns {Promise<FaultReport>}
  */
 async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()}` } = {}) {
   const fault = FAULTS[name];
+  if (!fault) throw new Error(`no fault is called "${name}"; there are: ${Object.keys(FAULTS).join('; ')}`);
   const load = startLoad(stack.baseUrl, { tag });
   await sleep(2000);
+  /** @param {import('./engine').DockerResult} result */
   const check = (result) => {
     if (!result.ok) throw new Error(`${name}: ${result.stderr}`);
   };
@@ -124,6 +196,7 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
   const { answers, acknowledged } = await load.stop();
 
   const names = await storedNames(stack.baseUrl);
+  /** @type {Record<string, number>} */
   const statuses = {};
   for (const answer of answers) {
     const key = answer.error ?? String(answer.status);
@@ -137,7 +210,7 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
     acknowledgedWrites: acknowledged.length,
     writesLost: names ? acknowledged.filter((n) => !names.has(n)).length : NaN,
     recoveryMs: recovered ? recovered.at - restored : null,
-    refusals: answers.filter((a) => a.status >= 400 || a.error),
+    refusals: answers.filter((a) => (a.status ?? 0) >= 400 || a.error),
   };
 }
 
@@ -145,13 +218,18 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
  * One keep-alive client that reads `url` in a loop, as a browser or a load balancer's pool does,
  * until the server answers with `Connection: close` (what the API does while it drains on
  * SIGTERM). Records every status and every socket error.
+ * @param {string} url
+ * @returns {Promise<{ statuses: number[], errors: string[], closedPolitely: boolean }>}
  */
 async function readUntilClosed(url) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  /** @type {number[]} */
   const statuses = [];
+  /** @type {string[]} */
   const errors = [];
   try {
     for (let i = 0; i < 10_000; i += 1) {
+      /** @type {{ status: number, close: boolean }} */
       const answer = await new Promise((resolve, reject) => {
         request(url, { agent }, (res) => {
           res.resume();
@@ -165,7 +243,7 @@ async function readUntilClosed(url) {
       if (answer.close) return { statuses, errors, closedPolitely: true };
     }
   } catch (error) {
-    errors.push(error.code ?? String(error));
+    errors.push(/** @type {NodeJS.ErrnoException} */ (error).code ?? String(error));
   } finally {
     agent.destroy();
   }

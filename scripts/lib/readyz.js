@@ -1,17 +1,34 @@
 // Polls an API's GET /readyz: scripts/stack.js and scripts/reliability.js wait on it the same way.
+// @ts-check
 'use strict';
 
-const { docker } = require('./provision');
+const { docker } = require('./engine');
 
-/** Polls `${baseUrl}/readyz` until `done({ status, body })` accepts the answer; returns it. */
+/**
+ * What GET /readyz answered: its status, and its JSON body (the database's state, and why it is not ready).
+ * @typedef {object} ReadyzAnswer
+ * @property {number} status
+ * @property {{ database?: { lastError?: { code?: string } | null } } & Record<string, unknown>} body
+ */
+
+/**
+ * Polls `${baseUrl}/readyz` until `done({ status, body })` accepts the answer; returns it.
+ * @param {string} baseUrl
+ * @param {(answer: ReadyzAnswer) => boolean} done
+ * @param {number} [timeoutMs]
+ * @returns {Promise<ReadyzAnswer>}
+ */
 async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
+  /** @type {ReadyzAnswer | undefined} */
   let last;
   while (Date.now() < deadline) {
     try {
       const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
-      last = { status: res.status, body: await res.json() };
-      if (done(last)) return last;
+      // The API's JSON, as its OpenAPI document describes it.
+      const answer = { status: res.status, body: /** @type {ReadyzAnswer['body']} */ (await res.json()) };
+      last = answer;
+      if (done(answer)) return answer;
     } catch {
       // not listening yet
     }
@@ -23,6 +40,8 @@ async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {
 /**
  * A container's /readyz asked from inside it, with its own node: for one that publishes no port
  * (network_mode none, a swarm task). { status, body }; status 0 while nothing answers there.
+ * @param {string} container
+ * @returns {ReadyzAnswer}
  */
 function readyzInside(container) {
   const script = "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, await r.text()), () => console.log(0, '{}'))";

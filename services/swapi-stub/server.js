@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A stand-in for SWAPI (https://swapi.dev), which the offline machines and tests cannot reach.
 // Serves fixture pages in SWAPI's shape: GET /api/films/ and GET /api/people/?page=N.
@@ -6,19 +7,44 @@ const http = require('node:http');
 const path = require('node:path');
 const fs = require('node:fs');
 
+/**
+ * A page of SWAPI's, as fixtures/<name>.json holds it.
+ * @param {string} name
+ * @returns {object}
+ */
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8'));
+/** @type {Record<string, Record<string, object | undefined>>} */
 const PAGES = {
   films: { 1: fixture('films') },
   people: { 1: fixture('people-1'), 2: fixture('people-2') },
 };
 
 /**
- * @param {import('./server').SwapiStubOptions} [options] the ways to misbehave, see server.d.ts.
+ * The ways the stub can misbehave; by default it answers at once, with the fixture pages.
+ * @typedef {object} SwapiStubOptions
+ * @property {number} [delayMs] wait this long before answering (to provoke client timeouts)
+ * @property {Promise<unknown>} [holdUntil] answer no request before this settles (so a test decides when the first answer leaves)
+ * @property {number} [failStatus] answer every request with this HTTP status (to provoke upstream errors)
+ * @property {string} [redirectTo] answer every request with a 302 to this URL
+ * @property {object} [body] answer 200 with this JSON instead of a fixture page (to serve the wrong shape)
+ * @property {number} [bodyBytes] pad every JSON answer to about this many bytes (to serve one that is too large)
+ * @property {number} [trickleBytesPerSecond] send every answer's body one byte at a time, at this rate
+ * @property {(req: http.IncomingMessage) => void} [onRequest] called for every request, before it is answered (to count them)
+ */
+
+/**
+ * A SWAPI stand-in, not listening yet.
+ * @param {SwapiStubOptions} [options]
+ * @returns {http.Server}
  */
 function createSwapiStub(options = {}) {
   const { delayMs = 0, holdUntil, failStatus, redirectTo, body, bodyBytes, trickleBytesPerSecond, onRequest } = options;
   const server = http.createServer((req, res) => {
     onRequest?.(req);
+    /**
+     * @param {number} status
+     * @param {object} payload
+     */
     const send = (status, payload) => {
       const text = bodyBytes ? padded(payload, bodyBytes) : JSON.stringify(payload);
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -52,13 +78,22 @@ function createSwapiStub(options = {}) {
   return server;
 }
 
-/** The payload as JSON, grown to `bytes` with a padding field: still valid, only too big. */
+/**
+ * The payload as JSON, grown to `bytes` with a padding field: still valid, only too big.
+ * @param {object} payload
+ * @param {number} bytes
+ */
 function padded(payload, bytes) {
   const text = JSON.stringify({ ...payload, padding: '' });
   return JSON.stringify({ ...payload, padding: 'x'.repeat(Math.max(0, bytes - text.length)) });
 }
 
-/** Sends `data` one byte at a time, `bytesPerSecond` bytes a second, until done or the client leaves. */
+/**
+ * Sends `data` one byte at a time, `bytesPerSecond` bytes a second, until done or the client leaves.
+ * @param {http.ServerResponse} res
+ * @param {Buffer} data
+ * @param {number} bytesPerSecond
+ */
 function trickle(res, data, bytesPerSecond) {
   let sent = 0;
   const timer = setInterval(() => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
-import { docker as runDocker } from '../../scripts/lib/provision';
+import { docker as runDocker } from '../../scripts/lib/engine';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';

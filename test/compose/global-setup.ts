@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { pruneReplacedImages } from '../../scripts/lib/provision';
+import { pruneReplacedImages } from '../../scripts/lib/images';
 import prepareDocker from '../support/global-setup';
 import { COMPOSE_DIR, stackEnv } from './support';
 

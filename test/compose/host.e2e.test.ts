@@ -1,5 +1,5 @@
 import type { StartedTestContainer } from 'testcontainers';
-import { hostGatewayAddress } from '../../scripts/lib/provision';
+import { hostGatewayAddress } from '../../scripts/lib/engine';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
-import { docker as runDocker } from '../../scripts/lib/provision';
+import { docker as runDocker } from '../../scripts/lib/engine';
 import { docker } from '../support/docker';
 import { mongoContainer } from '../support/mongo-server';
 import {

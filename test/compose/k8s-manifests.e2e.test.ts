@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { pins } from '../../scripts/lib/provision';
+import { pins } from '../../scripts/lib/images';
 
 // The Kubernetes manifests in k8s/ are on paper: no cluster runs them here. This checks them
 // statically: each file parses as YAML, with the image variables filled as `envsubst` fills them

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLoad, type Answer } from '../../scripts/lib/faults';
-import { buildBalancerImage, docker as runDocker } from '../../scripts/lib/provision';
+import { docker as runDocker } from '../../scripts/lib/engine';
+import { buildBalancerImage } from '../../scripts/lib/images';
 import { readyzInside } from '../../scripts/lib/readyz';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';

@@ -1,4 +1,5 @@
-import { docker as runDocker, pins } from '../../scripts/lib/provision';
+import { docker as runDocker } from '../../scripts/lib/engine';
+import { pins } from '../../scripts/lib/images';
 
 /** Runs the docker CLI and returns its trimmed output; throws with docker's own message on failure. */
 export function docker(...args: string[]): string {

@@ -1,4 +1,6 @@
-import { ensureChromium, ensureEngine, ensureImages } from '../../scripts/lib/provision';
+import { ensureChromium } from '../../scripts/lib/chromium';
+import { ensureEngine } from '../../scripts/lib/engine';
+import { ensureImages } from '../../scripts/lib/images';
 import { dockerResources } from './docker';
 
 declare global {

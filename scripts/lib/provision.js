@@ -123,7 +123,7 @@ function pruneReplacedImages() {
  */
 function buildBalancerImage(env = {}) {
   const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });
-  const built = docker(['compose', '-f', 'stack.yml', 'build', '--quiet', 'balancer'], {
+  const built = docker(['compose', '-f', 'swarm.yml', 'build', '--quiet', 'balancer'], {
     cwd: COMPOSE_DIR,
     env: { ...process.env, ...env, DEBIAN_MIRROR: mirror.status === 0 ? mirror.stdout.trim() : '' },
   });

@@ -22,7 +22,7 @@ export function stackEnv(extra: Record<string, string> = {}): Record<string, str
   return {
     FAVORITES_API_IMAGE: images.api,
     COMPOSE_PROFILES: 'offline',
-    // The same switch for compose/stack.yml, which has no profiles: one replica of the stub.
+    // The same switch for compose/swarm.yml, which has no profiles: one replica of the stub.
     FAVORITES_SWAPI_STUB_REPLICAS: '1',
     SWAPI_BASE_URL: 'http://swapi-stub:8080/api',
     ...extra,

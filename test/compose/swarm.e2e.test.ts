@@ -9,19 +9,19 @@ import { freePort } from '../support/ports';
 import { inspectService, serviceContainers, singleNodeSwarm, type Swarm } from '../support/swarm';
 import { COMPOSE_DIR, addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from './support';
 
-// Beyond one host, from the real compose/stack.yml, on a single-node swarm that this suite makes
+// Beyond one host, from the real compose/swarm.yml, on a single-node swarm that this suite makes
 // and leaves (an engine that is a swarm manager already is used as it is, and stays one). It proves
 // discovery (tasks.<service>), load balancing through the published balancer, self-healing,
 // rolling updates and their automatic rollback, and that MongoDB's name is only known on its overlay.
 // This engine's kernel has no IPVS: a service's virtual IP and the ingress routing mesh don't
 // answer, so the stack uses DNS round robin (dnsrr) and a balancer published in host mode
-// (compose/stack.yml says why). Deployed with --resolve-image never: no registry here to ask for digests.
+// (compose/swarm.yml says why). Deployed with --resolve-image never: no registry here to ask for digests.
 let swarm: Swarm;
 const stackName = uniqueName('swarm');
 const service = (name: string) => `${stackName}_${name}`;
 const network = `${stackName}_favorites-net`;
 const secrets = ['mongodb-admin-password', 'api-password'].map((name) => `${stackName}-${name}`);
-/** Where compose/stack.yml places MongoDB; an engine that was a manager already may have it. */
+/** Where compose/swarm.yml places MongoDB; an engine that was a manager already may have it. */
 const NODE_LABEL = 'favorites.mongodb';
 let hadNodeLabel = false;
 /** Image tags and services the tests make besides the stack's, removed in afterAll. */
@@ -103,7 +103,7 @@ beforeAll(async () => {
   }
   const port = String(await freePort());
   baseUrl = `http://127.0.0.1:${port}`;
-  const deployed = runDocker(['stack', 'deploy', '--resolve-image', 'never', '--compose-file', 'stack.yml', stackName], {
+  const deployed = runDocker(['stack', 'deploy', '--resolve-image', 'never', '--compose-file', 'swarm.yml', stackName], {
     cwd: COMPOSE_DIR,
     env: { ...process.env, ...stackEnv({ FAVORITES_PORT: port, FAVORITES_SECRETS: stackName }) },
   });
@@ -139,7 +139,7 @@ afterAll(async () => {
   }
 });
 
-describe('stack.yml on a single-node swarm', () => {
+describe('swarm.yml on a single-node swarm', () => {
   it('tasks.favorites resolves, on the attachable overlay, to the address of every replica', async () => {
     const addresses = await threeReplicasBehindTheBalancer();
 

@@ -3,7 +3,7 @@
 // run it (a swarm changes the whole engine); the commands here are the ones its page and suite use.
 'use strict';
 
-const FILE = 'compose/stack.yml';
+const FILE = 'compose/swarm.yml';
 
 /** @type {import('./types').Scenario & { file: string, deployArgs(stack: string): string[], removeArgs(stack: string): string[] }} */
 module.exports = {

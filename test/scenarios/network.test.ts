@@ -13,7 +13,7 @@ import {
   uniqueName,
   upStack,
   type Stack,
-} from './support';
+} from '../support/compose';
 
 // One stack for the whole file, brought up from the real compose/network.yml. The named network
 // gets a name of this run's own, so a user's running stack is never touched.

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLoad, type Answer } from '../../scripts/lib/faults';
-import { buildBalancerImage, docker as runDocker } from '../../scripts/lib/provision';
+import { buildBalancerImage, ROOT, docker as runDocker } from '../../scripts/lib/provision';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { readyzInside } from '../../scripts/lib/readyz';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { inspectService, serviceContainers, singleNodeSwarm, type Swarm } from '../support/swarm';
-import { COMPOSE_DIR, addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from './support';
+import { addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from '../support/compose';
 
 // Beyond one host, from the real compose/swarm.yml, on a single-node swarm that this suite makes
 // and leaves (an engine that is a swarm manager already is used as it is, and stays one). It proves
@@ -103,8 +104,9 @@ beforeAll(async () => {
   }
   const port = String(await freePort());
   baseUrl = `http://127.0.0.1:${port}`;
-  const deployed = runDocker(['stack', 'deploy', '--resolve-image', 'never', '--compose-file', 'swarm.yml', stackName], {
-    cwd: COMPOSE_DIR,
+  // As the scenario's page deploys it.
+  const deployed = runDocker(SCENARIOS.swarm.deployArgs(stackName), {
+    cwd: ROOT,
     env: { ...process.env, ...stackEnv({ FAVORITES_PORT: port, FAVORITES_SECRETS: stackName }) },
   });
   if (!deployed.ok) throw new Error(`docker stack deploy: ${deployed.stderr}`);
@@ -116,7 +118,7 @@ afterAll(async () => {
   if (!swarm) return;
   try {
     for (const name of extraServices) runDocker(['service', 'rm', name]);
-    runDocker(['stack', 'rm', stackName]);
+    runDocker(SCENARIOS.swarm.removeArgs(stackName));
     // The stack's volume can go only once its containers have, and the overlays once their tasks have.
     const containersLeft = (label: string) => runDocker(['ps', '-aq', '-f', `label=${label}`]).stdout !== '';
     await eventually(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import {
   DockerComposeEnvironment,
@@ -9,9 +9,10 @@ import {
   type StartedTestContainer,
 } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
-import { docker, images } from '../support/docker';
-import { eventually } from '../support/eventually';
-import { freePort } from '../support/ports';
+import { docker as runDocker } from '../../scripts/lib/provision';
+import { docker, images, inspect } from './docker';
+import { eventually } from './eventually';
+import { freePort } from './ports';
 
 export const COMPOSE_DIR = resolve(__dirname, '../../compose');
 /** Every project and network a suite names starts with this, so they are easy to tell apart. */
@@ -49,6 +50,41 @@ export async function upStack(
   const projectName = options.projectName ?? uniqueName(file.replace('.yml', ''));
   const environment = await composeFile(file, projectName, { ...options.env, FAVORITES_PORT: port }).up(options.services);
   return { baseUrl: `http://127.0.0.1:${port}`, projectName, environment };
+}
+
+/** A compose project a suite runs with the docker CLI: the file, the project's name, its variables. */
+export interface ComposeProject {
+  file: string;
+  name: string;
+  env: Record<string, string>;
+}
+
+/**
+ * `docker compose -p <project> -f compose/<file> <args>`, as a reader types it, with the project's
+ * variables (and `overrides`) on top of compose/.env; its trimmed output. Throws with compose's message.
+ */
+export function composeCli(project: ComposeProject, args: string[], overrides: Record<string, string> = {}): string {
+  const result = runDocker(['compose', '-p', project.name, '-f', join(COMPOSE_DIR, project.file), ...args], {
+    env: { ...process.env, ...stackEnv({ ...project.env, ...overrides }) },
+  });
+  if (!result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
+  return result.stdout;
+}
+
+/**
+ * Runs every cleanup step, even when one before it failed, and throws the first failure at the end:
+ * for afterAll, so that one step that fails leaves nothing else behind.
+ */
+export async function cleanUp(steps: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 export function composeFile(file: string, projectName: string, env: Record<string, string>): DockerComposeEnvironment {
@@ -119,6 +155,12 @@ export async function courseRequestsSucceed(baseUrl: string, favorite = luke): P
   expect(movies.body.movies.results.map((film: { title: string }) => film.title)).toContain('A New Hope');
 }
 
+/** One `docker inspect --format` value of a container. */
+export const inspectFormat = (container: string, format: string): string => docker('inspect', '--format', format, container);
+
+/** The networks a container is on, by name, sorted. */
+export const networksOf = (container: string): string[] => Object.keys(inspect(container).NetworkSettings.Networks).sort();
+
 /** A container's address on one network, as `docker inspect` has it. */
 export const addressOn = (container: string, network: string): string =>
   docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
@@ -136,4 +178,4 @@ export function lookUp(network: string, name: string): { exitCode: number; addre
 }
 
 /** A TCP connect from the test to 127.0.0.1:port (never another address), as the scripts make it. */
-export { connectOnLoopback } from '../support/ports';
+export { connectOnLoopback } from './ports';

@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
 import { docker, images } from '../support/docker';
-import { addressOn, apiContainer, apiUrl, composeFile, firstFailure, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
+import { addressOn, apiContainer, apiUrl, composeFile, firstFailure, inspectFormat, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from '../support/compose';
 
 // Issue 10, scenarios 1 to 3: Docker's embedded DNS, names that survive recreation, and networks
 // connected and disconnected at runtime. One network.yml stack for the whole file, on a network of
@@ -12,11 +12,10 @@ let stack: Stack | undefined;
 const started: StartedTestContainer[] = [];
 const fillers: string[] = [];
 
-const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
 /** A container's address on this suite's network. */
 const addressHere = (container: string) => addressOn(container, networkName);
 const resolvConf = (container: string) => docker('exec', container, 'cat', '/etc/resolv.conf');
-const startedAt = (container: string) => inspect(container, '{{.State.StartedAt}}');
+const startedAt = (container: string) => inspectFormat(container, '{{.State.StartedAt}}');
 const mongoName = () => `${stack!.projectName}-mongodb-1`;
 const apiName = () => `${stack!.projectName}-favorites-1`;
 
@@ -114,7 +113,7 @@ describe('connect and disconnect at runtime: one API container, never restarted,
     expect(body.database.resolvedAddress).toBe(addressHere(mongoName()));
     expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
     expect(startedAt(api.getId())).toBe(startedAtFirst);
-    expect(inspect(api.getId(), '{{.RestartCount}}')).toBe('0');
+    expect(inspectFormat(api.getId(), '{{.RestartCount}}')).toBe('0');
   });
 
   it('after `docker network disconnect`, the same container answers 503 again: ENOTFOUND, once the connection that was open has timed out', async () => {
@@ -159,7 +158,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
     const saved = await request(stack!.baseUrl).post('/favorites').send(leia);
     expect(saved.status).toBe(201);
-    before = { mongoId: inspect(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
+    before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
 
     // `docker compose rm -sfv mongodb`: the container goes, its data stays in the named volume.
     docker('rm', '-fv', mongoName());
@@ -181,7 +180,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
   it('a filler container holds the old address, and the new MongoDB container has a different one', () => {
     expect(heldOldAddress).toBeDefined();
     expect(addressHere(heldOldAddress)).toBe(before.mongoIp);
-    expect(inspect(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
+    expect(inspectFormat(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
     expect(addressHere(mongoName())).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(addressHere(mongoName())).not.toBe(before.mongoIp);
   });
@@ -201,9 +200,9 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     const { status, body } = back;
 
     expect(status).toBe(200);
-    expect(inspect(apiName(), '{{.Id}}')).toBe(before.apiId);
+    expect(inspectFormat(apiName(), '{{.Id}}')).toBe(before.apiId);
     expect(startedAt(apiName())).toBe(before.apiStartedAt);
-    expect(inspect(apiName(), '{{.RestartCount}}')).toBe('0');
+    expect(inspectFormat(apiName(), '{{.RestartCount}}')).toBe('0');
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
     // The API container's own resolver (the embedded DNS) gives the new address.
     expect(docker('exec', apiName(), 'getent', 'hosts', 'mongodb').split(/\s+/)[0]).toBe(addressHere(mongoName()));

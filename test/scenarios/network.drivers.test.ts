@@ -1,17 +1,34 @@
 import request from 'supertest';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
 import { docker as runDocker } from '../../scripts/lib/provision';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { CLOSED_PORT, freePort } from '../support/ports';
-import { firstFailure, inspectFormat, luke, readinessUntil, uniqueName } from '../support/compose';
+import { cleanUp, composeCli, firstFailure, inspectFormat, luke, readinessUntil, uniqueName, type ComposeProject } from '../support/compose';
+import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
 
 // The lessons of compose/network.yml told with `docker run` commands, run here as they are written
-// in the docs: the legacy --link, and the host and none network drivers.
+// in the docs: the legacy --link, and the host and none network drivers. The alias trap of --link
+// and the API with no network are `node scripts/stack.js network --break link-alias` and
+// `--break no-network`, caused by the same code.
+const { breaks } = SCENARIOS.network;
 
 /** Every container this file starts with `docker run`, removed (with its anonymous volumes) in afterAll. */
 const containers: string[] = [];
+
+/**
+ * The network.yml project the breaks name their containers after. No stack runs: the credentials
+ * one-shot alone makes the password the no-network API signs in with, as next to a stack.
+ */
+const project: ComposeProject = { file: 'network.yml', name: uniqueName('drivers'), env: { FAVORITES_NETWORK: uniqueName('net') } };
+let ctx: BreakContext;
+
+beforeAll(async () => {
+  composeCli(project, ['run', '--rm', 'credentials']);
+  ctx = await breakContext({ projectName: project.name, env: project.env }, 'network');
+});
 
 /** `docker run -d --name <name> <args>`: the README's commands, one for one. */
 function run(name: string, ...args: string[]): string {
@@ -20,15 +37,15 @@ function run(name: string, ...args: string[]): string {
   return name;
 }
 
-afterAll(() => {
-  for (const name of containers.splice(0)) {
-    try {
-      docker('rm', '--force', '--volumes', name);
-    } catch {
-      // Never started, or already gone.
-    }
-  }
-});
+afterAll(() =>
+  cleanUp([
+    // runDocker does not throw for a container never started, or gone already.
+    ...containers.map((name) => () => runDocker(['rm', '--force', '--volumes', name])),
+    // The break's containers first: the no-network API mounts the project's credentials volume.
+    () => removeBreakContainers({ project: project.name }, 'network'),
+    () => composeCli(project, ['down', '--volumes', '--remove-orphans']),
+  ]),
+);
 
 /** The API's /readyz read from inside its own container: for one that no network can reach. */
 function readyzInside(container: string): { status: number; body: ReadinessBody } {
@@ -71,13 +88,16 @@ describe('legacy --link on the default bridge', () => {
     expect(lookupIn(mongo, api)).toBe('exit 2');
   });
 
-  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', () => {
-    const trapped = run(uniqueName('link-trap'), '--link', `${mongo}:mongodb`, images.api);
+  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', async () => {
+    // A MongoDB of its own on the default bridge, and an API linked to it under the alias "mongodb".
+    await breaks['link-alias'].run(ctx);
+    const trapped = breakContainer(ctx, 'link-api');
+    const linkedAddress = inspectFormat(breakContainer(ctx, 'link-mongodb'), '{{.NetworkSettings.IPAddress}}');
 
     expect(docker('wait', trapped)).toBe('1');
     // The API writes an invalid configuration to stderr, which `docker logs` passes on as stderr.
     const log = runDocker(['logs', trapped]).stderr;
-    expect(log).toContain(`MONGODB_PORT is "tcp://${mongoAddress}:27017": Docker's legacy --link sets that`);
+    expect(log).toContain(`MONGODB_PORT is "tcp://${linkedAddress}:27017": Docker's legacy --link sets that`);
     expect(log).toContain('--link <container>:db with MONGODB_HOST=db');
   });
 });
@@ -132,8 +152,9 @@ describe('network_mode: host', () => {
 describe('network_mode: none', () => {
   let api: string;
 
-  beforeAll(() => {
-    api = run(uniqueName('none-api'), '--network', 'none', '-e', 'MONGODB_HOST=mongodb', images.api);
+  beforeAll(async () => {
+    await breaks['no-network'].run(ctx);
+    api = breakContainer(ctx, 'no-network');
   });
 
   it('the container has only loopback: no address, no published port, and the API answers only from inside', async () => {

@@ -1,11 +1,14 @@
 import request from 'supertest';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { addressOn, cleanUp, composeCli, firstFailure, readinessUntil, uniqueName, upStack, type ComposeProject, type Stack } from '../support/compose';
 import { inspect } from '../support/docker';
 import { freePort } from '../support/ports';
+import { breakContext } from '../support/scenario';
 
 // compose/network.yml with MongoDB stopped, or not created yet (the API started with --no-deps):
-// a late or stopped database, with the `docker compose` commands a reader would type. Both
-// projects are removed with `down --volumes`.
+// a late or stopped database, with the `docker compose` commands a reader would type (MongoDB is
+// stopped by `node scripts/stack.js network --break stopped`'s own code). Both projects are removed
+// with `down --volumes`.
 
 const startedAt = (container: string): string => inspect(container).State.StartedAt;
 
@@ -36,7 +39,7 @@ describe('network.yml: MongoDB stopped, then started again', () => {
     await readinessUntil(stoppedStack!.baseUrl, (s) => s === 200);
     apiStartedAt = startedAt(api());
 
-    composeCli(stopped, ['stop', 'mongodb']);
+    await SCENARIOS.network.breaks.stopped.run(await breakContext(stoppedStack!, 'network'));
     const { status, body } = await readinessUntil(stoppedStack!.baseUrl, (s, b) => s === 503 && b.database?.lastError?.code === 'ENOTFOUND');
 
     expect(status).toBe(503);

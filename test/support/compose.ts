@@ -35,6 +35,8 @@ export const uniqueName = (what: string) => `${PREFIX}-${what}-${randomBytes(3).
 export interface Stack {
   baseUrl: string;
   projectName: string;
+  /** The variables it came up with (stackEnv() adds the rest), FAVORITES_PORT among them. */
+  env: Record<string, string>;
   environment: StartedDockerComposeEnvironment;
 }
 
@@ -48,8 +50,9 @@ export async function upStack(
 ): Promise<Stack> {
   const port = options.env?.FAVORITES_PORT ?? String(await freePort());
   const projectName = options.projectName ?? uniqueName(file.replace('.yml', ''));
-  const environment = await composeFile(file, projectName, { ...options.env, FAVORITES_PORT: port }).up(options.services);
-  return { baseUrl: `http://127.0.0.1:${port}`, projectName, environment };
+  const env = { ...options.env, FAVORITES_PORT: port };
+  const environment = await composeFile(file, projectName, env).up(options.services);
+  return { baseUrl: `http://127.0.0.1:${port}`, projectName, env, environment };
 }
 
 /** A compose project a suite runs with the docker CLI: the file, the project's name, its variables. */
@@ -61,13 +64,14 @@ export interface ComposeProject {
 
 /**
  * `docker compose -p <project> -f compose/<file> <args>`, as a reader types it, with the project's
- * variables (and `overrides`) on top of compose/.env; its trimmed output. Throws with compose's message.
+ * variables (and `overrides`) on top of compose/.env; its trimmed output. Throws with compose's message
+ * when it fails, unless `check` is false.
  */
-export function composeCli(project: ComposeProject, args: string[], overrides: Record<string, string> = {}): string {
+export function composeCli(project: ComposeProject, args: string[], overrides: Record<string, string> = {}, { check = true } = {}): string {
   const result = runDocker(['compose', '-p', project.name, '-f', join(COMPOSE_DIR, project.file), ...args], {
     env: { ...process.env, ...stackEnv({ ...project.env, ...overrides }) },
   });
-  if (!result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
+  if (check && !result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
   return result.stdout;
 }
 

@@ -11,7 +11,7 @@ const docker = { globalTeardown: '<rootDir>/test/support/global-teardown.ts' };
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.test.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...base,
       ...docker,
@@ -24,9 +24,9 @@ module.exports = {
       ...base,
       ...docker,
       displayName: 'scenarios',
-      testMatch: ['<rootDir>/test/compose/**/*.e2e.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/compose/setup.ts'],
-      globalSetup: '<rootDir>/test/compose/global-setup.ts',
+      testMatch: ['<rootDir>/test/scenarios/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/scenarios/setup.ts'],
+      globalSetup: '<rootDir>/test/scenarios/global-setup.ts',
     },
   ],
 };

@@ -215,7 +215,7 @@ FAVORITES_NODE_IMAGE=$NODE_IMAGE
 FAVORITES_MONGO_IMAGE=$FERRETDB_IMAGE
 FAVORITES_DEBIAN_IMAGE=$DEBIAN_IMAGE
 FAVORITES_MONGO_HEALTHCHECK='$MONGO_HEALTHCHECK'
-# No SWAPI either: the stacks start the stub (profile "offline"; in compose/stack.yml, which
+# No SWAPI either: the stacks start the stub (profile "offline"; in compose/swarm.yml, which
 # has no profiles, one replica of it) and the API calls it.
 COMPOSE_PROFILES=offline
 FAVORITES_SWAPI_STUB_REPLICAS=1

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm run reliability: the fault and shutdown runs of test/compose/faults.e2e.test.ts and
-// shutdown.e2e.test.ts, as figures for people. Brings up compose/network.yml under a project of
+// npm run reliability: the fault and shutdown runs of test/scenarios/network.faults.test.ts and
+// network.shutdown.test.ts, as figures for people. Brings up compose/network.yml under a project of
 // its own (API on 127.0.0.1:${FAVORITES_PORT:-3100}), runs each fault under load (10 writers, 20
 // keep-alive readers), then `docker compose stop` under 20 keep-alive readers, and prints one table.
 // The tests assert; this only measures. It removes everything it started, volumes included.

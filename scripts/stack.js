@@ -11,34 +11,23 @@
 
 const { spawn, spawnSync } = require('node:child_process');
 const { connectOnLoopback } = require('./lib/ports');
-const { BREAKS, HOST_MONGO, containersOf, removeContainer } = require('./lib/breaks');
+const { removeContainer } = require('./lib/scenarios/evidence');
+const { SCENARIOS, breakNames, containersOf, findBreak } = require('./lib/scenarios');
 const { docker, ensureEngine, hostGatewayAddress, ROOT } = require('./lib/engine');
 const { ensureImages, pruneReplacedImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
-/**
- * The scenarios it runs, each from compose/<name>.yml, and what it sets so that the stack works
- * (`--break` then shows how it fails). Two files start broken on purpose; here they start fixed.
- */
-const SCENARIOS = {
-  network: {},
-  host: {},
-  ip: {},
-  aliases: { apiService: 'favorites-a' }, // team A's API is the one on port 3000
-  segmented: {},
-  // The SWAPI stub inside the internal network (nothing outside can be reached from there).
-  internal: { env: { COMPOSE_PROFILES: 'offline', SWAPI_MIRRORS: 'http://swapi-stub:8080/api' } },
-  'icc-off': { env: { FAVORITES_ICC: 'true' } },
-  'loopback-db': { env: { MONGODB_BIND_IP: '0.0.0.0' } },
-  ports: {},
-  volumes: {},
-  scale: {},
-};
-const SCENARIO_NAMES = Object.keys(SCENARIOS);
+const { HOST_MONGO } = require('./lib/scenarios/host');
+
+// The scenarios it runs, each from compose/<name>.yml with its module's env, so that the stack works
+// (`--break` then shows how it fails). The others (runWith) are run as their pages say.
+const SCENARIO_NAMES = Object.keys(SCENARIOS).filter((name) => !SCENARIOS[name].runWith);
 // Not a scenario: MongoDB alone, published on the host's loopback, for the API run with `npm start`.
 const DEV_MONGO = 'favorites-dev-mongodb';
 const port = Number(process.env.FAVORITES_PORT ?? '3000');
 const api = `http://localhost:${port}`;
+// A second API of a scenario (team B's, or one a break starts by hand) is published here.
+const sparePort = port + 1;
 // MongoDB "installed on your machine" for the host scenario, when nothing listens there already.
 const HOST_MONGO_PORT = process.env.MONGODB_PORT ?? '27017';
 
@@ -55,14 +44,15 @@ ${SCENARIO_NAMES.map((scenario) => `  ${scenario}: ${breaksOf(scenario).join(', 
   process.exit(message ? 2 : 0);
 }
 
-const breaksOf = (scenario) => Object.keys(BREAKS).filter((name) => BREAKS[name].scenario === scenario);
+const breaksOf = (scenario) => Object.keys(SCENARIOS[scenario].breaks);
 
 function parseArgs(argv) {
   const options = { command: 'up', scenario: undefined, failure: undefined, detach: false, volumes: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === 'down' || arg === 'up') options.command = arg;
-    else if (arg in SCENARIOS || arg === 'mongodb') options.scenario = arg;
+    else if (SCENARIO_NAMES.includes(arg) || arg === 'mongodb') options.scenario = arg;
+    else if (arg in SCENARIOS) usage(`stack.js does not run ${arg}: ${SCENARIOS[arg].runWith}`);
     else if (arg === '--break') options.failure = argv[++i];
     else if (arg === '--detach' || arg === '-d') options.detach = true;
     else if (arg === '--volumes' || arg === '-v') options.volumes = true;
@@ -70,10 +60,11 @@ function parseArgs(argv) {
     else usage(`unknown argument: ${arg}`);
   }
   if (options.failure !== undefined) {
-    const failure = BREAKS[options.failure];
-    if (!failure) usage(`--break takes one of: ${Object.keys(BREAKS).join(', ')}`);
-    if (options.scenario && options.scenario !== failure.scenario) usage(`--break ${options.failure} belongs to the ${failure.scenario} scenario`);
-    options.scenario = failure.scenario;
+    const found = findBreak(options.failure);
+    if (!found) usage(`--break takes one of: ${breakNames().join(', ')}`);
+    const owner = found.scenario.name;
+    if (options.scenario && options.scenario !== owner) usage(`--break ${options.failure} belongs to the ${owner} scenario`);
+    options.scenario = owner;
   }
   options.scenario ??= 'network';
   return options;
@@ -87,7 +78,7 @@ function composeRunner(scenario) {
   return (args, overrides = {}, stdio = 'inherit', { check = true } = {}) => {
     const result = spawnSync('docker', ['compose', '-f', `compose/${scenario}.yml`, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...images, FAVORITES_B_PORT: String(port + 1), ...SCENARIOS[scenario].env, ...overrides },
+      env: { ...process.env, ...images, FAVORITES_B_PORT: String(sparePort), ...SCENARIOS[scenario].env, ...overrides },
       stdio,
       encoding: 'utf8',
     });
@@ -99,7 +90,7 @@ function composeRunner(scenario) {
 /** The API service whose log a scenario shows. */
 const apiService = (scenario) => SCENARIOS[scenario].apiService ?? 'favorites';
 /** The containers a scenario's failures run outside its compose file. */
-const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(scenario, projectOf(scenario))];
+const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(SCENARIOS[scenario], projectOf(scenario))];
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
@@ -137,7 +128,7 @@ async function up({ scenario, failure, detach }) {
   await readyzUntil(api, ({ status }) => status === 200);
 
   if (failure) {
-    await showFailure(scenario, BREAKS[failure], compose);
+    await showFailure(scenario, SCENARIOS[scenario].breaks[failure], compose);
     return;
   }
   console.log(`\nThe favorites API is ready at ${api} (scenario: ${scenario}). Try:
@@ -160,6 +151,7 @@ async function showFailure(scenario, failure, compose) {
     images,
     api,
     port,
+    sparePort,
     project: projectOf(scenario),
     network: process.env.FAVORITES_NETWORK ?? 'favorites-net', // network.yml's fixed network name
     apiImage: images.FAVORITES_API_IMAGE ?? 'swfavorites/favorites:local',

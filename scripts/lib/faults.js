@@ -1,6 +1,6 @@
 // Faults under load against a running compose/network.yml stack: steady traffic (writers and
 // keep-alive readers) while MongoDB is killed, paused, or cut off from the API, then counted.
-// Shared by the fault suite (test/compose/faults.e2e.test.ts, which asserts) and
+// Shared by the fault suite (test/scenarios/network.faults.test.ts, which asserts) and
 // scripts/reliability.js (which prints the figures). Plain CommonJS, no dependencies.
 // @ts-check
 'use strict';

@@ -93,7 +93,7 @@ function pruneReplacedImages() {
 }
 
 /**
- * Builds compose/stack.yml's load balancer (HAProxy from Debian's packages, on FAVORITES_DEBIAN_IMAGE)
+ * Builds compose/swarm.yml's load balancer (HAProxy from Debian's packages, on FAVORITES_DEBIAN_IMAGE)
  * with compose's `build:` section, which `docker stack deploy` ignores. apt installs from the archive
  * this machine's apt uses, where there is one (scripts/lib/apt.sh), else from the base image's own.
  * `env` holds the images in use (ensureImages). Quick when nothing changed: Docker's build cache.
@@ -101,7 +101,7 @@ function pruneReplacedImages() {
  */
 function buildBalancerImage(env = {}) {
   const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });
-  const built = docker(['compose', '-f', 'stack.yml', 'build', '--quiet', 'balancer'], {
+  const built = docker(['compose', '-f', 'swarm.yml', 'build', '--quiet', 'balancer'], {
     cwd: COMPOSE_DIR,
     env: { ...process.env, ...env, DEBIAN_MIRROR: mirror.status === 0 ? mirror.stdout.trim() : '' },
   });

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 const { convert } = require('insomnia-importers') as { convert: (text: string) => Promise<Converted> };
 
 // The shipped request files, read by the tools users import them into. Running them against the
-// real stack is test/compose/collection.e2e.test.ts; here: the formats, and that all three agree.
+// real stack is test/scenarios/network.collection.test.ts; here: the formats, and that all three agree.
 
 interface Converted {
   type: { id: string };

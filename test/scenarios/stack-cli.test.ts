@@ -1,16 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { docker } from '../support/docker';
 import { freePort, portIsFree } from '../support/ports';
-import { readinessUntil, uniqueName } from './support';
+import { readinessUntil, uniqueName } from '../support/compose';
 
 // `node scripts/stack.js --break <failure>`, the one command that shows each scenario's failure.
-// The README's two scenario indexes name a failure for every scenario; stack.js must know each one.
 // Four failures of the network stack are run for real, as a user runs them, on a stack of this
 // suite's own (its own project, network and ports, through the variables stack.js passes on).
 const ROOT = resolve(__dirname, '../..');
-const project = uniqueName('breaks');
+const project = uniqueName('stack-cli');
 let port: number;
 
 /** Runs scripts/stack.js as a user would, on this suite's project. */
@@ -40,27 +38,15 @@ afterAll(() => {
   stackJs('down', 'network', '--volumes');
 });
 
-describe('every scenario can be broken with --break', () => {
-  const failuresByScenario = () => {
+describe('--help', () => {
+  it('lists every scenario stack.js runs, each with at least one failure to show', () => {
     const help = stackJs('--help');
     expect(help.status).toBe(0);
     const lines = help.output.split('failures, by scenario:\n')[1].trim().split('\n');
-    return new Map(lines.map((line) => {
-      const [scenario, failures] = line.trim().split(': ');
-      return [scenario, failures.split(', ')];
-    }));
-  };
+    const known = new Map(lines.map((line) => line.trim().split(': ') as [string, string]));
 
-  it('each `<scenario> --break <failure>` the README names is one stack.js has for that scenario, and each one it has is in the README', () => {
-    const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
-    const named = [...readme.matchAll(/`(?:node scripts\/stack\.js )?([a-z-]+ )?--break ([a-z-]+)`/g)].map(([, scenario, failure]) => ({ scenario: scenario?.trim(), failure }));
-    const known = failuresByScenario();
-    const scenarioOf = (failure: string) => [...known].find(([, failures]) => failures.includes(failure))?.[0];
-
-    expect(named.filter(({ scenario, failure }) => scenarioOf(failure) === undefined || (scenario !== undefined && scenario !== scenarioOf(failure)))).toEqual([]);
-    expect([...known.values()].flat().filter((failure) => !named.some((n) => n.failure === failure))).toEqual([]);
-    // Every scenario stack.js runs has at least one failure to show.
-    expect([...known].filter(([, failures]) => failures[0] === '-')).toEqual([]);
+    expect(known.size).toBeGreaterThan(0);
+    expect([...known].filter(([, failures]) => failures === '-')).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { docker } from '../support/docker';
 import { readUntilClosed } from '../../scripts/lib/faults';
-import { readinessUntil, upStack, uniqueName, type Stack } from './support';
+import { readinessUntil, upStack, uniqueName, type Stack } from '../support/compose';
 
 // The real compose/network.yml under steady keep-alive reads, stopped as a user stops it.
 const networkName = uniqueName('net');

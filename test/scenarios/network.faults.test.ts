@@ -1,5 +1,5 @@
 import { FAULTS, runFault, type FaultReport } from '../../scripts/lib/faults';
-import { readinessUntil, uniqueName, upStack, type Stack } from './support';
+import { readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
 
 // compose/network.yml under steady load (10 writers, 20 keep-alive readers) while MongoDB fails in
 // each way a user can make it fail. scripts/reliability.js prints the same runs as a table.

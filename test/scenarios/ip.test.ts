@@ -14,9 +14,9 @@ import {
   uniqueName,
   upStack,
   type Stack,
-} from './support';
+  inspectFormat,
+} from '../support/compose';
 
-const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
 
 /** A 172.29.x.0/24 that no existing Docker network uses, so a parallel suite's stack cannot clash. */
 function freeSubnetPrefix(): string {
@@ -62,7 +62,7 @@ afterAll(async () => {
   const volumes = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.projectName}`)
     .split('\n')
     .filter(Boolean)
-    .flatMap((id) => inspect(id, '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}').split(' ').filter(Boolean));
+    .flatMap((id) => inspectFormat(id, '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}').split(' ').filter(Boolean));
   await stack.environment.down();
   const left = docker('volume', 'ls', '-q').split('\n').filter((volume) => volumes.includes(volume));
   if (left.length > 0) docker('volume', 'rm', ...left);
@@ -84,7 +84,7 @@ describe('ip.yml: MongoDB at a static IP', () => {
   it('when compose starts mongodb, the container really holds MONGO_IP on the FAVORITES_SUBNET network', () => {
     const network = `${stack!.projectName}_favorites-ip`;
 
-    const address = inspect(`${stack!.projectName}-mongodb-1`, `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`);
+    const address = inspectFormat(`${stack!.projectName}-mongodb-1`, `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`);
     const subnet = docker('network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', network);
 
     expect(address).toBe(MONGO_IP);
@@ -100,7 +100,7 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
   let diagnosis: Awaited<ReturnType<typeof staleAddressDiagnosis>>;
 
   beforeAll(async () => {
-    before = { mongoId: inspect(mongoName(), '{{.Id}}'), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: inspect(apiName(), '{{.State.StartedAt}}') };
+    before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: inspectFormat(apiName(), '{{.State.StartedAt}}') };
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
 
     // `MONGO_IP=<new> docker compose -f compose/ip.yml up -d mongodb`: the same file and project.
@@ -110,11 +110,11 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
   });
 
   it('when only mongodb is brought up again, compose recreates it at the new address and leaves the API running with the old MONGODB_HOST', () => {
-    expect(inspect(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
-    expect(inspect(mongoName(), `{{(index .NetworkSettings.Networks "${network()}").IPAddress}}`)).toBe(DRIFTED_MONGO_IP);
-    expect(inspect(apiName(), '{{.Id}}')).toBe(before.apiId);
-    expect(inspect(apiName(), '{{.State.Running}} {{.State.StartedAt}}')).toBe(`true ${before.apiStartedAt}`);
-    expect(inspect(apiName(), '{{range .Config.Env}}{{println .}}{{end}}').split('\n')).toContain(`MONGODB_HOST=${MONGO_IP}`);
+    expect(inspectFormat(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
+    expect(inspectFormat(mongoName(), `{{(index .NetworkSettings.Networks "${network()}").IPAddress}}`)).toBe(DRIFTED_MONGO_IP);
+    expect(inspectFormat(apiName(), '{{.Id}}')).toBe(before.apiId);
+    expect(inspectFormat(apiName(), '{{.State.Running}} {{.State.StartedAt}}')).toBe(`true ${before.apiStartedAt}`);
+    expect(inspectFormat(apiName(), '{{range .Config.Env}}{{println .}}{{end}}').split('\n')).toContain(`MONGODB_HOST=${MONGO_IP}`);
   });
 
   it(`when the API still points at the old address, /readyz is 503 with a timeout (${STALE_IP_CODES.join(' or ')}), the old host and the stale-IP hint`, () => {
@@ -146,7 +146,7 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
     // `docker run -d mongo` (no --network, no published port), then `docker inspect` for its address.
     mongo = await mongoContainer().withName(uniqueName('ip-mongo')).start();
     started.push(mongo);
-    mongoIp = inspect(mongo.getId(), '{{.NetworkSettings.IPAddress}}');
+    mongoIp = inspectFormat(mongo.getId(), '{{.NetworkSettings.IPAddress}}');
 
     api = await apiContainer({ MONGODB_HOST: mongoIp, SWAPI_BASE_URL: 'http://127.0.0.1:9/api' }).withName(uniqueName('ip-api')).start();
     started.push(api);

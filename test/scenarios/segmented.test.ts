@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import { docker } from '../support/docker';
-import { addressOn, apiUrl, connectOnLoopback, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from './support';
+import { addressOn, apiUrl, connectOnLoopback, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
 
 // One stack for the whole file, from the real compose/segmented.yml: the API on `front` and
 // `back`, MongoDB on `back` only, the SWAPI stub on `front` only, and one published port, the API's.

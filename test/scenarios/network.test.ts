@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images, inspect } from '../support/docker';
+import { breakContext, removeBreakContainers } from '../support/scenario';
 import {
   apiContainer,
   apiUrl,
-  composeFile,
   courseRequestsSucceed,
   firstFailure,
   luke,
@@ -13,10 +14,12 @@ import {
   uniqueName,
   upStack,
   type Stack,
-} from './support';
+} from '../support/compose';
 
 // One stack for the whole file, brought up from the real compose/network.yml. The named network
-// gets a name of this run's own, so a user's running stack is never touched.
+// gets a name of this run's own, so a user's running stack is never touched. Where a test causes
+// a failure that `node scripts/stack.js network --break <name>` shows, it runs that break's code.
+const { breaks } = SCENARIOS.network;
 const networkName = uniqueName('net');
 let stack: Stack;
 let stackIsDown = false;
@@ -28,6 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (stack) removeBreakContainers({ project: stack.projectName }, 'network');
   await Promise.all(started.map((container) => container.stop()));
   await otherNetwork?.stop();
   if (!stackIsDown) await stack?.environment.down();
@@ -86,18 +90,20 @@ describe('network.yml: the API and the stub run locked down', () => {
 });
 
 describe('network.yml: the course\'s `docker run` steps next to the stack', () => {
-  // A container still attached to the named network would keep `down` from removing it.
+  // A container still attached to the named network would keep `down` from removing it, and one
+  // that mounts the stack's credentials, `down -v` from removing that volume.
   afterAll(async () => {
+    removeBreakContainers({ project: stack.projectName }, 'network');
     await Promise.all(started.splice(0).map((container) => container.stop()));
     await otherNetwork?.stop();
     otherNetwork = undefined;
   });
 
   it('when the API runs on the default bridge (no --network), "mongodb" does not resolve: ENOTFOUND', async () => {
-    const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).start();
-    started.push(api);
+    const ctx = await breakContext(stack, 'network');
+    await breaks['default-bridge'].run(ctx);
 
-    const { status, body } = await firstFailure(apiUrl(api));
+    const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
@@ -144,12 +150,22 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     const listed = await request(apiUrl(api)).get('/favorites');
     expect(listed.body.favorites.map((f: { name: string }) => f.name)).toContain(luke.name);
   });
+});
+
+describe('network.yml with MONGODB_USERNAME=intruder', () => {
+  let ctx: BreakContext;
+
+  beforeAll(async () => {
+    ctx = await breakContext(stack, 'network');
+  });
+
+  // The break recreates the stack's API; its undo, `up` again, puts it back as it was.
+  afterAll(() => ctx.compose(['up', '-d', '--wait', 'favorites']));
 
   it('when the password file does not belong to the user it names, MongoDB refuses it: AUTH_FAILED', async () => {
-    const api = await signedIn({ MONGODB_USERNAME: 'intruder' }).withNetworkMode(networkName).start();
-    started.push(api);
+    await breaks['wrong-user'].run(ctx);
 
-    const { status, body } = await firstFailure(apiUrl(api));
+    const { status, body } = await firstFailure(stack.baseUrl);
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('AUTH_FAILED');
@@ -213,11 +229,8 @@ describe('network.yml: the named volume', () => {
 
 describe('network.yml with MONGODB_HOST=localhost', () => {
   it('when the API is told MongoDB is on localhost, it is refused: ECONNREFUSED, localhost is the container itself', async () => {
-    // Recreate only the API, as `MONGODB_HOST=localhost docker compose -f compose/network.yml up` would.
-    const port = new URL(stack.baseUrl).port;
-    await composeFile('network.yml', stack.projectName, { FAVORITES_NETWORK: networkName, FAVORITES_PORT: port, MONGODB_HOST: 'localhost' }).up([
-      'favorites',
-    ]);
+    // Recreates only the API, as `MONGODB_HOST=localhost docker compose -f compose/network.yml up -d favorites` does.
+    await breaks.localhost.run(await breakContext(stack, 'network'));
 
     const { status, body } = await firstFailure(stack.baseUrl);
 

@@ -1,19 +1,34 @@
 import request from 'supertest';
-import type { StartedDockerComposeEnvironment } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
 import { docker as runDocker } from '../../scripts/lib/engine';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { CLOSED_PORT, freePort } from '../support/ports';
-import { composeFile, courseRequestsSucceed, firstFailure, luke, readinessUntil, uniqueName } from './support';
+import { cleanUp, composeCli, firstFailure, inspectFormat, luke, readinessUntil, uniqueName, type ComposeProject } from '../support/compose';
+import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
 
-// Issue 10, scenarios 8 to 10: the legacy --link, the host and none network drivers, and a
-// MongoDB that listens only on its own loopback. The first two are lessons in `docker run`
-// commands, run here as they are written in the README; the third is compose/loopback-db.yml.
+// The lessons of compose/network.yml told with `docker run` commands, run here as they are written
+// in the docs: the legacy --link, and the host and none network drivers. The alias trap of --link
+// and the API with no network are `node scripts/stack.js network --break link-alias` and
+// `--break no-network`, caused by the same code.
+const { breaks } = SCENARIOS.network;
 
 /** Every container this file starts with `docker run`, removed (with its anonymous volumes) in afterAll. */
 const containers: string[] = [];
+
+/**
+ * The network.yml project the breaks name their containers after. No stack runs: the credentials
+ * one-shot alone makes the password the no-network API signs in with, as next to a stack.
+ */
+const project: ComposeProject = { file: 'network.yml', name: uniqueName('drivers'), env: { FAVORITES_NETWORK: uniqueName('net') } };
+let ctx: BreakContext;
+
+beforeAll(async () => {
+  composeCli(project, ['run', '--rm', 'credentials']);
+  ctx = await breakContext({ projectName: project.name, env: project.env }, 'network');
+});
 
 /** `docker run -d --name <name> <args>`: the README's commands, one for one. */
 function run(name: string, ...args: string[]): string {
@@ -22,17 +37,15 @@ function run(name: string, ...args: string[]): string {
   return name;
 }
 
-afterAll(() => {
-  for (const name of containers.splice(0)) {
-    try {
-      docker('rm', '--force', '--volumes', name);
-    } catch {
-      // Never started, or already gone.
-    }
-  }
-});
-
-const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
+afterAll(() =>
+  cleanUp([
+    // runDocker does not throw for a container never started, or gone already.
+    ...containers.map((name) => () => runDocker(['rm', '--force', '--volumes', name])),
+    // The break's containers first: the no-network API mounts the project's credentials volume.
+    () => removeBreakContainers({ project: project.name }, 'network'),
+    () => composeCli(project, ['down', '--volumes', '--remove-orphans']),
+  ]),
+);
 
 /** The API's /readyz read from inside its own container: for one that no network can reach. */
 function readyzInside(container: string): { status: number; body: ReadinessBody } {
@@ -55,7 +68,7 @@ describe('legacy --link on the default bridge', () => {
     // No password in this legacy lesson: the project's MongoDB image, plainly, on the default bridge.
     run(mongo, images.mongo);
     run(api, '--link', `${mongo}:db`, '-p', '127.0.0.1::3000', '-e', 'MONGODB_HOST=db', images.api);
-    mongoAddress = inspect(mongo, '{{.NetworkSettings.IPAddress}}');
+    mongoAddress = inspectFormat(mongo, '{{.NetworkSettings.IPAddress}}');
     baseUrl = `http://${docker('port', api, '3000/tcp')}`;
   });
 
@@ -75,13 +88,16 @@ describe('legacy --link on the default bridge', () => {
     expect(lookupIn(mongo, api)).toBe('exit 2');
   });
 
-  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', () => {
-    const trapped = run(uniqueName('link-trap'), '--link', `${mongo}:mongodb`, images.api);
+  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', async () => {
+    // A MongoDB of its own on the default bridge, and an API linked to it under the alias "mongodb".
+    await breaks['link-alias'].run(ctx);
+    const trapped = breakContainer(ctx, 'link-api');
+    const linkedAddress = inspectFormat(breakContainer(ctx, 'link-mongodb'), '{{.NetworkSettings.IPAddress}}');
 
     expect(docker('wait', trapped)).toBe('1');
     // The API writes an invalid configuration to stderr, which `docker logs` passes on as stderr.
     const log = runDocker(['logs', trapped]).stderr;
-    expect(log).toContain(`MONGODB_PORT is "tcp://${mongoAddress}:27017": Docker's legacy --link sets that`);
+    expect(log).toContain(`MONGODB_PORT is "tcp://${linkedAddress}:27017": Docker's legacy --link sets that`);
     expect(log).toContain('--link <container>:db with MONGODB_HOST=db');
   });
 });
@@ -112,7 +128,7 @@ describe('network_mode: host', () => {
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: 'localhost', port: hostMongo.port, resolvedAddress: '127.0.0.1', state: 'connected' });
     expect((await request(baseUrl).post('/favorites').send(luke)).status).toBe(201);
-    expect(inspect(api, '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}')).toBe('host');
+    expect(inspectFormat(api, '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}')).toBe('host');
     expect(docker('port', api)).toBe('');
   });
 
@@ -136,8 +152,9 @@ describe('network_mode: host', () => {
 describe('network_mode: none', () => {
   let api: string;
 
-  beforeAll(() => {
-    api = run(uniqueName('none-api'), '--network', 'none', '-e', 'MONGODB_HOST=mongodb', images.api);
+  beforeAll(async () => {
+    await breaks['no-network'].run(ctx);
+    api = breakContainer(ctx, 'no-network');
   });
 
   it('the container has only loopback: no address, no published port, and the API answers only from inside', async () => {
@@ -150,7 +167,7 @@ describe('network_mode: none', () => {
     }, 30_000, { intervalMs: 250 });
 
     expect(docker('exec', api, 'node', '-e', "console.log(Object.keys(require('os').networkInterfaces()).join(' '))")).toBe('lo');
-    expect(inspect(api, '{{range $name, $n := .NetworkSettings.Networks}}{{$name}} "{{$n.IPAddress}}"{{end}}')).toBe('none ""');
+    expect(inspectFormat(api, '{{range $name, $n := .NetworkSettings.Networks}}{{$name}} "{{$n.IPAddress}}"{{end}}')).toBe('none ""');
     expect(docker('port', api)).toBe('');
   });
 
@@ -169,57 +186,5 @@ describe('network_mode: none', () => {
     expect(last!.body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });
     expect(last!.body.database.lastError?.code).toBe('EAI_AGAIN');
     expect(last!.body.database.hint).toContain('only loopback (network_mode: none)');
-  });
-});
-
-describe('loopback-db.yml: MongoDB bound to 127.0.0.1 inside its own container', () => {
-  const projectName = uniqueName('loopback-db');
-  let port: string;
-  let stack: StartedDockerComposeEnvironment | undefined;
-  const container = (service: string) => `${projectName}-${service}-1`;
-
-  beforeAll(async () => {
-    port = String(await freePort());
-    stack = await composeFile('loopback-db.yml', projectName, { FAVORITES_PORT: port }).up();
-  });
-
-  afterAll(async () => {
-    await stack?.down();
-  });
-
-  it('MongoDB, started with --bind_ip 127.0.0.1, passes its healthcheck: the check runs inside its own container', () => {
-    expect(inspect(container('mongodb'), '{{json .Config.Cmd}} {{.State.Health.Status}}')).toBe('["--bind_ip","127.0.0.1"] healthy');
-  });
-
-  it('the database-user one-shot, the first client from another container, is refused: it exits 1 with ECONNREFUSED and the bind_ip hint', () => {
-    expect(inspect(container('database-user'), '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 1');
-    const log = docker('logs', container('database-user'));
-    expect(log).toContain("could not set up the API's MongoDB user (ECONNREFUSED)");
-    expect(log).toContain('bind_ip 127.0.0.1 inside its container');
-  });
-
-  it('the API still starts, and MongoDB\'s own address refuses it: ECONNREFUSED, with the hint that names bind_ip', async () => {
-    const mongoAddress = inspect(container('mongodb'), '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
-
-    const { status, body } = await firstFailure(`http://127.0.0.1:${port}`, 30_000);
-
-    expect(status).toBe(503);
-    expect(body.database).toMatchObject({ host: 'mongodb', port: 27017, resolvedAddress: mongoAddress });
-    expect(body.database.lastError).toMatchObject({ code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${mongoAddress}:27017` });
-    expect(body.database.hint).toContain('listens only on its own loopback (bind_ip 127.0.0.1 inside its container)');
-    expect(body.database.hint).toContain('bind_ip 0.0.0.0 (--bind_ip_all)');
-  });
-
-  it('with the fix, MONGODB_BIND_IP=0.0.0.0 and `up` again, database-user creates the user and the course requests work', async () => {
-    stack = await composeFile('loopback-db.yml', projectName, { FAVORITES_PORT: port, MONGODB_BIND_IP: '0.0.0.0' }).up();
-    const baseUrl = `http://127.0.0.1:${port}`;
-
-    const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
-
-    expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
-    expect(inspect(container('mongodb'), '{{json .Config.Cmd}}')).toBe('["--bind_ip","0.0.0.0"]');
-    expect(inspect(container('database-user'), '{{.State.ExitCode}}')).toBe('0');
-    await courseRequestsSucceed(baseUrl);
   });
 });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import { docker } from '../support/docker';
 import { freePort } from '../support/ports';
-import { addressOn, apiUrl, composeFile, courseRequestsSucceed, firstFailure, lookUp, luke, readinessUntil, signedInApiContainer, upStack, type Stack } from './support';
+import { addressOn, apiUrl, composeFile, courseRequestsSucceed, firstFailure, lookUp, luke, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
 
 // One stack for the whole file, from the real compose/aliases.yml: two networks, team-a and team-b,
 // each with a MongoDB answering to the alias `database` (team A's also to `db`), and one API per team.

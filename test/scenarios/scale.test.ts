@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { docker } from '../support/docker';
-import { courseRequestsSucceed, lookUp, readinessUntil, upStack, type Stack } from './support';
+import { courseRequestsSucceed, lookUp, readinessUntil, upStack, type Stack } from '../support/compose';
 
 // Scenario 14, from the real compose/scale.yml: three API replicas share the network alias `api`;
 // `balancer`, published on 127.0.0.1, looks `api` up for each new connection (Docker's DNS rotates

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { docker, images } from '../support/docker';
-import { uniqueName } from './support';
+import { uniqueName } from '../support/compose';
 
 // scripts/diagnose.sh against a network and a MongoDB of this suite's own, and the default bridge.
 const SCRIPT = resolve(__dirname, '../../scripts/diagnose.sh');

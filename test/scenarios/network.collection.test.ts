@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { run, type NewmanRunSummary } from 'newman';
 import request from 'supertest';
-import { readinessUntil, uniqueName, upStack, type Stack } from './support';
+import { readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
 
 // The Postman collection that ships in collections/, run with newman against the real
 // compose/network.yml: what a user imports is what is tested.

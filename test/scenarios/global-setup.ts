@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { pruneReplacedImages } from '../../scripts/lib/images';
 import prepareDocker from '../support/global-setup';
-import { COMPOSE_DIR, stackEnv } from './support';
+import { COMPOSE_DIR, stackEnv } from '../support/compose';
 
 /**
  * Readies Docker, then builds the API and SWAPI stub images from the current sources once, before

@@ -1,28 +1,29 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLoad, type Answer } from '../../scripts/lib/faults';
-import { docker as runDocker } from '../../scripts/lib/engine';
+import { ROOT, docker as runDocker } from '../../scripts/lib/engine';
 import { buildBalancerImage } from '../../scripts/lib/images';
+import { deployArgs, removeArgs } from '../../scripts/lib/scenarios/swarm';
 import { readyzInside } from '../../scripts/lib/readyz';
 import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { inspectService, serviceContainers, singleNodeSwarm, type Swarm } from '../support/swarm';
-import { COMPOSE_DIR, addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from './support';
+import { addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from '../support/compose';
 
-// Beyond one host, from the real compose/stack.yml, on a single-node swarm that this suite makes
+// Beyond one host, from the real compose/swarm.yml, on a single-node swarm that this suite makes
 // and leaves (an engine that is a swarm manager already is used as it is, and stays one). It proves
 // discovery (tasks.<service>), load balancing through the published balancer, self-healing,
 // rolling updates and their automatic rollback, and that MongoDB's name is only known on its overlay.
 // This engine's kernel has no IPVS: a service's virtual IP and the ingress routing mesh don't
 // answer, so the stack uses DNS round robin (dnsrr) and a balancer published in host mode
-// (compose/stack.yml says why). Deployed with --resolve-image never: no registry here to ask for digests.
+// (compose/swarm.yml says why). Deployed with --resolve-image never: no registry here to ask for digests.
 let swarm: Swarm;
 const stackName = uniqueName('swarm');
 const service = (name: string) => `${stackName}_${name}`;
 const network = `${stackName}_favorites-net`;
 const secrets = ['mongodb-admin-password', 'api-password'].map((name) => `${stackName}-${name}`);
-/** Where compose/stack.yml places MongoDB; an engine that was a manager already may have it. */
+/** Where compose/swarm.yml places MongoDB; an engine that was a manager already may have it. */
 const NODE_LABEL = 'favorites.mongodb';
 let hadNodeLabel = false;
 /** Image tags and services the tests make besides the stack's, removed in afterAll. */
@@ -104,8 +105,9 @@ beforeAll(async () => {
   }
   const port = String(await freePort());
   baseUrl = `http://127.0.0.1:${port}`;
-  const deployed = runDocker(['stack', 'deploy', '--resolve-image', 'never', '--compose-file', 'stack.yml', stackName], {
-    cwd: COMPOSE_DIR,
+  // As the scenario's page deploys it.
+  const deployed = runDocker(deployArgs(stackName), {
+    cwd: ROOT,
     env: { ...process.env, ...stackEnv({ FAVORITES_PORT: port, FAVORITES_SECRETS: stackName }) },
   });
   if (!deployed.ok) throw new Error(`docker stack deploy: ${deployed.stderr}`);
@@ -117,7 +119,7 @@ afterAll(async () => {
   if (!swarm) return;
   try {
     for (const name of extraServices) runDocker(['service', 'rm', name]);
-    runDocker(['stack', 'rm', stackName]);
+    runDocker(removeArgs(stackName));
     // The stack's volume can go only once its containers have, and the overlays once their tasks have.
     const containersLeft = (label: string) => runDocker(['ps', '-aq', '-f', `label=${label}`]).stdout !== '';
     await eventually(
@@ -140,7 +142,7 @@ afterAll(async () => {
   }
 });
 
-describe('stack.yml on a single-node swarm', () => {
+describe('swarm.yml on a single-node swarm', () => {
   it('tasks.favorites resolves, on the attachable overlay, to the address of every replica', async () => {
     const addresses = await threeReplicasBehindTheBalancer();
 

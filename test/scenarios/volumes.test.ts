@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { StartedDockerComposeEnvironment, StartedTestContainer } from 'testcontainers';
 import { docker, images } from '../support/docker';
-import { apiUrl, composeFile, courseRequestsSucceed, luke, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
+import { apiUrl, composeFile, courseRequestsSucceed, luke, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from '../support/compose';
 
 // Scenario 13, from the real compose/volumes.yml: MongoDB keeps its data in the image's anonymous
 // volume (`VOLUME /data/db`, in mongo and in the FerretDB stand-in alike), the passwords in named
@@ -10,7 +10,7 @@ import { apiUrl, composeFile, courseRequestsSucceed, luke, readinessUntil, signe
 // administrator's password survived in its named volume, so MongoDB creates the administrator again
 // and database-user creates (not updates) the API's user, and the API is ready at once, with an
 // empty list. The dangling volume, mounted again at /data/db, brings the favorite back. That a
-// named data volume survives `down`/`up` is network.e2e's "data survives" test; here only that
+// named data volume survives `down`/`up` is network.test.ts's "data survives" test; here only that
 // named volumes survive `down` and `down -v` removes them, with the anonymous volume in use, but not
 // one that was already dangling.
 let stack: Stack;

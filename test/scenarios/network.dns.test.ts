@@ -1,22 +1,23 @@
 import request from 'supertest';
-import type { StartedTestContainer } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
-import { addressOn, apiContainer, apiUrl, composeFile, firstFailure, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from './support';
+import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
+import { addressOn, composeFile, firstFailure, inspectFormat, readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
 
 // Issue 10, scenarios 1 to 3: Docker's embedded DNS, names that survive recreation, and networks
 // connected and disconnected at runtime. One network.yml stack for the whole file, on a network of
-// this run's own; the `docker run`-style API containers and the fillers are this file's own too.
+// this run's own; the fillers are this file's own too. The `docker run`-style API on the default
+// bridge is the one `node scripts/stack.js network --break default-bridge` starts, by the same code.
+const { breaks } = SCENARIOS.network;
 const networkName = uniqueName('net');
 let stack: Stack | undefined;
-const started: StartedTestContainer[] = [];
 const fillers: string[] = [];
 
-const inspect = (container: string, format: string) => docker('inspect', '--format', format, container);
 /** A container's address on this suite's network. */
 const addressHere = (container: string) => addressOn(container, networkName);
 const resolvConf = (container: string) => docker('exec', container, 'cat', '/etc/resolv.conf');
-const startedAt = (container: string) => inspect(container, '{{.State.StartedAt}}');
+const startedAt = (container: string) => inspectFormat(container, '{{.State.StartedAt}}');
 const mongoName = () => `${stack!.projectName}-mongodb-1`;
 const apiName = () => `${stack!.projectName}-favorites-1`;
 
@@ -26,9 +27,6 @@ const NOT_RUNNING = 'no running container answers to it';
 const NOT_SHARED = 'share no user-defined network';
 const NO_BRIDGE_DNS = 'the default bridge has no DNS';
 
-// The stack's MongoDB requires a password: a `docker run`-style API needs the API user's name and
-// the stack's volume that holds its password, as in the README's `docker run --network` step.
-
 beforeAll(async () => {
   stack = await upStack('network.yml', { projectName: uniqueName('dns'), env: { FAVORITES_NETWORK: networkName } });
 });
@@ -36,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Everything attached to the network goes first, or `down` could not remove it.
   try {
-    await Promise.allSettled(started.map((container) => container.stop()));
+    if (stack) removeBreakContainers({ project: stack.projectName }, 'network');
     if (fillers.length > 0) docker('rm', '-f', ...fillers);
   } finally {
     await stack?.environment.down();
@@ -60,22 +58,22 @@ describe('DNS, shown: a user-defined network resolves names with the embedded DN
   });
 
   describe('an API started the `docker run` way, with no --network, on the default bridge', () => {
-    let api: StartedTestContainer;
+    let ctx: BreakContext;
 
     beforeAll(async () => {
-      api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withName(uniqueName('dns-bridge-api')).start();
-      started.push(api);
+      ctx = await breakContext(stack!, 'network');
+      await breaks['default-bridge'].run(ctx);
     });
 
     it('its resolver is not the embedded DNS: resolv.conf names no 127.0.0.11', () => {
-      const conf = resolvConf(api.getId());
+      const conf = resolvConf(breakContainer(ctx, 'default-bridge'));
 
       expect(conf).toMatch(/^nameserver /m);
       expect(conf).not.toContain('127.0.0.11');
     });
 
     it('"mongodb" does not resolve: /readyz is 503 ENOTFOUND, no resolved address, and the hint says the default bridge has no DNS', async () => {
-      const { status, body } = await firstFailure(apiUrl(api));
+      const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
 
       expect(status).toBe(503);
       expect(body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });
@@ -87,17 +85,21 @@ describe('DNS, shown: a user-defined network resolves names with the embedded DN
 });
 
 describe('connect and disconnect at runtime: one API container, never restarted, joins and leaves the named network', () => {
-  let api: StartedTestContainer;
+  // The API of `--break default-bridge`, signed in with the stack's credentials, started afresh.
+  let api: string;
+  let apiUrl: string;
   let startedAtFirst: string;
 
   beforeAll(async () => {
-    api = await signedInApiContainer('mongodb', `${stack!.projectName}_api-credentials`).withName(uniqueName('dns-runtime-api')).start();
-    started.push(api);
-    startedAtFirst = startedAt(api.getId());
+    const ctx = await breakContext(stack!, 'network');
+    await breaks['default-bridge'].run(ctx);
+    api = breakContainer(ctx, 'default-bridge');
+    apiUrl = `http://127.0.0.1:${ctx.sparePort}`;
+    startedAtFirst = startedAt(api);
   });
 
   it('on the default bridge, with the right credentials, "mongodb" still does not resolve: 503 ENOTFOUND', async () => {
-    const { status, body } = await firstFailure(apiUrl(api));
+    const { status, body } = await firstFailure(apiUrl);
 
     expect(status).toBe(503);
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
@@ -105,25 +107,25 @@ describe('connect and disconnect at runtime: one API container, never restarted,
   });
 
   it('after `docker network connect`, the same container (same start time) becomes ready, resolving "mongodb" through 127.0.0.11', async () => {
-    docker('network', 'connect', networkName, api.getId());
+    docker('network', 'connect', networkName, api);
 
-    const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200, 30_000);
+    const { status, body } = await readinessUntil(apiUrl, (s) => s === 200, 30_000);
 
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
     expect(body.database.resolvedAddress).toBe(addressHere(mongoName()));
-    expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
-    expect(startedAt(api.getId())).toBe(startedAtFirst);
-    expect(inspect(api.getId(), '{{.RestartCount}}')).toBe('0');
+    expect(resolvConf(api)).toMatch(EMBEDDED_DNS);
+    expect(startedAt(api)).toBe(startedAtFirst);
+    expect(inspectFormat(api, '{{.RestartCount}}')).toBe('0');
   });
 
   it('after `docker network disconnect`, the same container answers 503 again: ENOTFOUND, once the connection that was open has timed out', async () => {
-    docker('network', 'disconnect', networkName, api.getId());
+    docker('network', 'disconnect', networkName, api);
 
     // Every diagnosis /readyz gives from the disconnect until "mongodb" stops resolving.
     const seen: ReadinessBody[] = [];
     const { status, body } = await readinessUntil(
-      apiUrl(api),
+      apiUrl,
       (s, b) => {
         if (s === 503 && b.database?.lastError && seen.at(-1)?.database.lastError?.code !== b.database.lastError.code) seen.push(b);
         return s === 503 && b.database?.lastError?.code === 'ENOTFOUND';
@@ -136,9 +138,9 @@ describe('connect and disconnect at runtime: one API container, never restarted,
     expect(body.database.lastError?.code).toBe('ENOTFOUND');
     expect(body.database.hint).toContain(NOT_RUNNING);
     expect(body.database.hint).toContain(NOT_SHARED);
-    expect(startedAt(api.getId())).toBe(startedAtFirst);
+    expect(startedAt(api)).toBe(startedAtFirst);
     // The resolver stays the embedded DNS: it just has no network left that knows "mongodb".
-    expect(resolvConf(api.getId())).toMatch(EMBEDDED_DNS);
+    expect(resolvConf(api)).toMatch(EMBEDDED_DNS);
     // Before that, a query on the connection that was open may time out (the API's own 2 s limit):
     // the name is looked up again first, so the hint says it no longer resolves, not "isolation".
     for (const earlier of seen.slice(0, -1)) {
@@ -159,7 +161,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
     const saved = await request(stack!.baseUrl).post('/favorites').send(leia);
     expect(saved.status).toBe(201);
-    before = { mongoId: inspect(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspect(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
+    before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
 
     // `docker compose rm -sfv mongodb`: the container goes, its data stays in the named volume.
     docker('rm', '-fv', mongoName());
@@ -181,7 +183,7 @@ describe('names survive recreation: MongoDB comes back at another address, and t
   it('a filler container holds the old address, and the new MongoDB container has a different one', () => {
     expect(heldOldAddress).toBeDefined();
     expect(addressHere(heldOldAddress)).toBe(before.mongoIp);
-    expect(inspect(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
+    expect(inspectFormat(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
     expect(addressHere(mongoName())).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(addressHere(mongoName())).not.toBe(before.mongoIp);
   });
@@ -201,9 +203,9 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     const { status, body } = back;
 
     expect(status).toBe(200);
-    expect(inspect(apiName(), '{{.Id}}')).toBe(before.apiId);
+    expect(inspectFormat(apiName(), '{{.Id}}')).toBe(before.apiId);
     expect(startedAt(apiName())).toBe(before.apiStartedAt);
-    expect(inspect(apiName(), '{{.RestartCount}}')).toBe('0');
+    expect(inspectFormat(apiName(), '{{.RestartCount}}')).toBe('0');
     expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null });
     // The API container's own resolver (the embedded DNS) gives the new address.
     expect(docker('exec', apiName(), 'getent', 'hosts', 'mongodb').split(/\s+/)[0]).toBe(addressHere(mongoName()));

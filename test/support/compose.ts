@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import {
   DockerComposeEnvironment,
@@ -9,9 +9,10 @@ import {
   type StartedTestContainer,
 } from 'testcontainers';
 import type { ReadinessBody } from '../../services/favorites/src/health/readiness';
-import { docker, images } from '../support/docker';
-import { eventually } from '../support/eventually';
-import { freePort } from '../support/ports';
+import { docker as runDocker } from '../../scripts/lib/engine';
+import { docker, images, inspect } from './docker';
+import { eventually } from './eventually';
+import { freePort } from './ports';
 
 export const COMPOSE_DIR = resolve(__dirname, '../../compose');
 /** Every project and network a suite names starts with this, so they are easy to tell apart. */
@@ -22,7 +23,7 @@ export function stackEnv(extra: Record<string, string> = {}): Record<string, str
   return {
     FAVORITES_API_IMAGE: images.api,
     COMPOSE_PROFILES: 'offline',
-    // The same switch for compose/stack.yml, which has no profiles: one replica of the stub.
+    // The same switch for compose/swarm.yml, which has no profiles: one replica of the stub.
     FAVORITES_SWAPI_STUB_REPLICAS: '1',
     SWAPI_BASE_URL: 'http://swapi-stub:8080/api',
     ...extra,
@@ -34,6 +35,8 @@ export const uniqueName = (what: string) => `${PREFIX}-${what}-${randomBytes(3).
 export interface Stack {
   baseUrl: string;
   projectName: string;
+  /** The variables it came up with (stackEnv() adds the rest), FAVORITES_PORT among them. */
+  env: Record<string, string>;
   environment: StartedDockerComposeEnvironment;
 }
 
@@ -47,8 +50,45 @@ export async function upStack(
 ): Promise<Stack> {
   const port = options.env?.FAVORITES_PORT ?? String(await freePort());
   const projectName = options.projectName ?? uniqueName(file.replace('.yml', ''));
-  const environment = await composeFile(file, projectName, { ...options.env, FAVORITES_PORT: port }).up(options.services);
-  return { baseUrl: `http://127.0.0.1:${port}`, projectName, environment };
+  const env = { ...options.env, FAVORITES_PORT: port };
+  const environment = await composeFile(file, projectName, env).up(options.services);
+  return { baseUrl: `http://127.0.0.1:${port}`, projectName, env, environment };
+}
+
+/** A compose project a suite runs with the docker CLI: the file, the project's name, its variables. */
+export interface ComposeProject {
+  file: string;
+  name: string;
+  env: Record<string, string>;
+}
+
+/**
+ * `docker compose -p <project> -f compose/<file> <args>`, as a reader types it, with the project's
+ * variables (and `overrides`) on top of compose/.env; its trimmed output. Throws with compose's message
+ * when it fails, unless `check` is false.
+ */
+export function composeCli(project: ComposeProject, args: string[], overrides: Record<string, string> = {}, { check = true } = {}): string {
+  const result = runDocker(['compose', '-p', project.name, '-f', join(COMPOSE_DIR, project.file), ...args], {
+    env: { ...process.env, ...stackEnv({ ...project.env, ...overrides }) },
+  });
+  if (check && !result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
+  return result.stdout;
+}
+
+/**
+ * Runs every cleanup step, even when one before it failed, and throws the first failure at the end:
+ * for afterAll, so that one step that fails leaves nothing else behind.
+ */
+export async function cleanUp(steps: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 export function composeFile(file: string, projectName: string, env: Record<string, string>): DockerComposeEnvironment {
@@ -119,6 +159,12 @@ export async function courseRequestsSucceed(baseUrl: string, favorite = luke): P
   expect(movies.body.movies.results.map((film: { title: string }) => film.title)).toContain('A New Hope');
 }
 
+/** One `docker inspect --format` value of a container. */
+export const inspectFormat = (container: string, format: string): string => docker('inspect', '--format', format, container);
+
+/** The networks a container is on, by name, sorted. */
+export const networksOf = (container: string): string[] => Object.keys(inspect(container).NetworkSettings.Networks).sort();
+
 /** A container's address on one network, as `docker inspect` has it. */
 export const addressOn = (container: string, network: string): string =>
   docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
@@ -136,4 +182,4 @@ export function lookUp(network: string, name: string): { exitCode: number; addre
 }
 
 /** A TCP connect from the test to 127.0.0.1:port (never another address), as the scripts make it. */
-export { connectOnLoopback } from '../support/ports';
+export { connectOnLoopback } from './ports';

@@ -11,7 +11,7 @@ import {
   readinessUntil,
   upStack,
   type Stack,
-} from './support';
+} from '../support/compose';
 
 const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
 

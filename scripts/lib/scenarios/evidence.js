@@ -1,0 +1,114 @@
+// @ts-check
+// What the breaks share: the API run by hand next to a stack, and the evidence they show (the
+// /readyz answer and the API's log line, or a request's answer).
+'use strict';
+
+const { docker } = require('../engine');
+const { readyzInside, readyzUntil } = require('../readyz');
+
+/** @typedef {import('./types').BreakContext} BreakContext */
+
+/**
+ * A container a break runs outside the compose file, named after the project (e.g.
+ * favorites-network-default-bridge), so that `stack.js down <scenario>` finds and removes it.
+ * @param {{ project: string }} ctx
+ * @param {string} what
+ */
+const named = (ctx, what) => `${ctx.project}-${what}`;
+
+/** @param {string} name */
+const removeContainer = (name) => docker(['rm', '-f', '-v', name]);
+
+/**
+ * `docker run -d --name <name> <args>`; throws with docker's message when it fails.
+ * @param {string} name
+ * @param {string[]} args
+ */
+function startContainer(name, args) {
+  const started = docker(['run', '-d', '--name', name, ...args]);
+  if (!started.ok) throw new Error(`cannot start ${name}: ${started.stderr}`);
+}
+
+/**
+ * The API image run by hand, as the course's `docker run` steps do, signed in with a stack's
+ * API password (its `<project>_api-credentials` volume, read-only). Published on `port` when given.
+ * @param {BreakContext} ctx
+ * @param {string} name
+ * @param {{ network?: string, port?: number, env?: Record<string, string> }} options
+ */
+function runApi(ctx, name, { network, port, env = {} }) {
+  removeContainer(name);
+  const environment = {
+    MONGODB_HOST: 'mongodb',
+    MONGODB_USERNAME: 'favorites',
+    MONGODB_PASSWORD_FILE: '/run/secrets/api/password',
+    SWAPI_BASE_URL: ctx.images.SWAPI_BASE_URL ?? 'https://swapi.dev/api',
+    ...env,
+  };
+  const args = ['-v', `${ctx.project}_api-credentials:/run/secrets/api:ro`];
+  if (network) args.push('--network', network);
+  if (port) args.push('-p', `127.0.0.1:${port}:3000`);
+  for (const [key, value] of Object.entries(environment)) args.push('-e', `${key}=${value}`);
+  startContainer(name, [...args, ctx.apiImage]);
+}
+
+/**
+ * The API's last "cannot reach MongoDB" log line: from a container, or from a compose service.
+ * @param {BreakContext} ctx
+ * @param {{ container?: string, service?: string }} source
+ */
+function diagnosisLine(ctx, { container, service = 'favorites' }) {
+  const logs = container ? docker(['logs', container]).stdout : ctx.compose(['logs', '--no-log-prefix', service], {}, 'pipe');
+  // Compose's log printer adds terminal control codes even when the output is not a terminal.
+  const lines = logs.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n');
+  const line = lines.filter((l) => l.includes('cannot reach MongoDB')).pop();
+  return `The API's log says:\n${line ?? '(no diagnosis logged yet)'}`;
+}
+
+/**
+ * The usual evidence: /readyz answering 503 with a diagnosis, and the API's log line.
+ * @param {{ url?: string, container?: string, service?: string }} [source]
+ * @returns {(ctx: BreakContext) => Promise<string>}
+ */
+const readyz = ({ url, container, service } = {}) => async (ctx) => {
+  const base = url ?? ctx.api;
+  const failed = (/** @type {import('../readyz').ReadyzAnswer} */ answer) => answer.status === 503 && !!answer.body.database?.lastError;
+  const { status, body } = await readyzUntil(base, failed, 45_000);
+  return `$ curl ${base}/readyz\n${status} ${JSON.stringify(body, null, 2)}\n\n${diagnosisLine(ctx, { container, service })}`;
+};
+
+/**
+ * The same, for a container with no published port: /readyz read from inside it.
+ * @param {string} container
+ * @returns {(ctx: BreakContext) => Promise<string>}
+ */
+const readyzFromInside = (container) => async (ctx) => {
+  const deadline = Date.now() + 45_000;
+  let answer = readyzInside(container);
+  while (!(answer.status === 503 && answer.body.database?.lastError) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    answer = readyzInside(container);
+  }
+  const { status, body } = answer;
+  const asked = `$ docker exec ${container} node -e "fetch('http://127.0.0.1:3000/readyz')…"`;
+  return `${asked}\n${status} ${JSON.stringify(body, null, 2)}\n\n${diagnosisLine(ctx, { container })}`;
+};
+
+/**
+ * One request from the host, and what came back (or how the connection ended).
+ * @param {string} url
+ * @param {RequestInit} [init]
+ */
+async function request(url, init) {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    return `${res.status} ${await res.text()}`;
+  } catch (error) {
+    // fetch's own message is "fetch failed"; the cause says what happened to the connection.
+    const failure = /** @type {Error & { cause?: Error & { code?: string } }} */ (error);
+    const cause = failure.cause ?? failure;
+    return `no answer: ${['code' in cause ? cause.code : undefined, cause.message].filter(Boolean).join(': ')}`;
+  }
+}
+
+module.exports = { named, removeContainer, startContainer, runApi, diagnosisLine, readyz, readyzFromInside, request };

@@ -1,0 +1,91 @@
+// @ts-check
+// compose/network.yml: the API reaches MongoDB by service name on a named network. Its breaks are
+// the lessons told on the same file: DNS, a stopped database, credentials, --link, the drivers.
+'use strict';
+
+const { docker } = require('../engine');
+const { named, readyz, readyzFromInside, removeContainer, runApi, startContainer } = require('./evidence');
+
+/** @type {import('./types').Scenario} */
+module.exports = {
+  name: 'network',
+  title: 'Named network',
+  reachedBy: 'mongodb:27017, the service name',
+  breaks: {
+    localhost: {
+      what: 'the API is told that MongoDB is on localhost',
+      command: 'MONGODB_HOST=localhost docker compose -f compose/network.yml up -d favorites',
+      run: (ctx) => ctx.compose(['up', '-d', '--wait', 'favorites'], { MONGODB_HOST: 'localhost' }),
+      show: readyz(),
+      fix: 'Inside a container, localhost is the container itself. Use the service name: MONGODB_HOST=mongodb (the default).',
+    },
+    'wrong-user': {
+      what: "the API signs in as a user MongoDB does not know, with the API user's password",
+      command: 'MONGODB_USERNAME=intruder docker compose -f compose/network.yml up -d favorites',
+      run: (ctx) => ctx.compose(['up', '-d', '--wait', 'favorites'], { MONGODB_USERNAME: 'intruder' }),
+      show: readyz(),
+      fix:
+        'MongoDB requires a password here. The API signs in as "favorites", the user the database-user one-shot ' +
+        'creates, with the password in the api-credentials volume: leave MONGODB_USERNAME unset.',
+    },
+    'default-bridge': {
+      what:
+        "a second API is started the course's way, with `docker run` and no --network, so it lands on the default " +
+        "bridge (Docker's DNS does not serve it)",
+      command: (ctx) =>
+        `docker run -d --name ${named(ctx, 'default-bridge')} -p 127.0.0.1:${ctx.sparePort}:3000 ` +
+        `-v ${ctx.project}_api-credentials:/run/secrets/api:ro -e MONGODB_HOST=mongodb -e MONGODB_USERNAME=favorites ` +
+        `-e MONGODB_PASSWORD_FILE=/run/secrets/api/password ${ctx.apiImage}`,
+      containers: ['default-bridge'],
+      run: (ctx) => runApi(ctx, named(ctx, 'default-bridge'), { port: ctx.sparePort }),
+      show: (ctx) => readyz({ url: `http://localhost:${ctx.sparePort}`, container: named(ctx, 'default-bridge') })(ctx),
+      fix: (ctx) =>
+        `The default bridge has no DNS for names. Start it on the named network (docker run --network ${ctx.network} ...), ` +
+        `or connect this very container at runtime, with no restart: docker network connect ${ctx.network} ` +
+        `${named(ctx, 'default-bridge')}`,
+    },
+    stopped: {
+      what: 'MongoDB is stopped while the API runs',
+      command: 'docker compose -f compose/network.yml stop mongodb',
+      run: (ctx) => ctx.compose(['stop', 'mongodb']),
+      show: readyz(),
+      fix:
+        "Docker's DNS answers only for running containers: start it again (docker compose -f compose/network.yml " +
+        'start mongodb), and the same API becomes ready, with no restart, at whatever address MongoDB gets.',
+    },
+    'link-alias': {
+      what: 'an API is linked the legacy way to a MongoDB on the default bridge, under the alias "mongodb"',
+      command: (ctx) =>
+        `docker run -d --name ${named(ctx, 'link-mongodb')} ${ctx.images.FAVORITES_MONGO_IMAGE}; ` +
+        `docker run -d --name ${named(ctx, 'link-api')} --link ${named(ctx, 'link-mongodb')}:mongodb ` +
+        `-e MONGODB_HOST=mongodb ${ctx.apiImage}`,
+      containers: ['link-api', 'link-mongodb'],
+      run: (ctx) => {
+        const [api, mongo] = [named(ctx, 'link-api'), named(ctx, 'link-mongodb')];
+        [api, mongo].forEach(removeContainer);
+        startContainer(mongo, [String(ctx.images.FAVORITES_MONGO_IMAGE)]);
+        startContainer(api, ['--link', `${mongo}:mongodb`, '-e', 'MONGODB_HOST=mongodb', ctx.apiImage]);
+      },
+      show: (ctx) => {
+        const api = named(ctx, 'link-api');
+        const exitCode = docker(['wait', api]).stdout;
+        const logs = docker(['logs', api]);
+        return `$ docker wait ${api}\n${exitCode}\n$ docker logs ${api}\n${`${logs.stdout}\n${logs.stderr}`.trim()}`;
+      },
+      fix: (ctx) =>
+        "--link <container>:mongodb sets MONGODB_PORT=tcp://<ip>:27017 in the API's environment. Give the link " +
+        `another alias (--link ${named(ctx, 'link-mongodb')}:db with MONGODB_HOST=db), or better, put both on a ` +
+        'user-defined network and drop --link.',
+    },
+    'no-network': {
+      what: 'an API is started with --network none: it has loopback and nothing else',
+      command: (ctx) => `docker run -d --name ${named(ctx, 'no-network')} --network none -e MONGODB_HOST=mongodb ${ctx.apiImage}`,
+      containers: ['no-network'],
+      run: (ctx) => runApi(ctx, named(ctx, 'no-network'), { network: 'none' }),
+      show: (ctx) => readyzFromInside(named(ctx, 'no-network'))(ctx),
+      fix: (ctx) =>
+        'network_mode: none leaves a container only its loopback. Start it on the network MongoDB is on ' +
+        `(docker run --network ${ctx.network} ...).`,
+    },
+  },
+};

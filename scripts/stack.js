@@ -7,6 +7,7 @@
 // the scenario up, waits until the API is ready, and prints the URL and requests to try. In the
 // foreground it then shows the API's log; Ctrl-C takes the stack down (the data volume stays).
 // --break shows one of the ways the scenario fails, as it looks to a user, and how to fix it.
+// @ts-check
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -18,6 +19,19 @@ const { ensureImages, pruneReplacedImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
 const { HOST_MONGO } = require('./lib/scenarios/host');
+
+/** @typedef {import('./lib/scenarios').Break} Break */
+/** @typedef {import('./lib/scenarios').BreakContext} BreakContext */
+/** @typedef {import('./lib/scenarios').ComposeRunner} ComposeRunner */
+/**
+ * What the command line asks for.
+ * @typedef {object} Options
+ * @property {'up' | 'down'} command
+ * @property {string} scenario a scenario's name, or 'mongodb'
+ * @property {string} [failure] the --break name
+ * @property {boolean} detach
+ * @property {boolean} volumes
+ */
 
 // The scenarios it runs, each from compose/<name>.yml with its module's env, so that the stack works
 // (`--break` then shows how it fails). The others (runWith) are run as their pages say.
@@ -31,8 +45,20 @@ const sparePort = port + 1;
 // MongoDB "installed on your machine" for the host scenario, when nothing listens there already.
 const HOST_MONGO_PORT = process.env.MONGODB_PORT ?? '27017';
 
-let images; // the environment that selects the images in use (official, or offline stand-ins)
+/** @type {import('./lib/images').EnvVariables} */
+let images = {}; // the environment that selects the images in use (official, or offline stand-ins)
 
+/** The MongoDB image in use: compose/.env pins it, so only a broken pin file leaves it unset. */
+function mongoImage() {
+  const image = images.FAVORITES_MONGO_IMAGE;
+  if (!image) throw new Error('FAVORITES_MONGO_IMAGE is not set: compose/.env pins it');
+  return image;
+}
+
+/**
+ * @param {string} [message] what was wrong; none when --help asked
+ * @returns {never}
+ */
 function usage(message) {
   if (message) console.error(message);
   // Asked for (--help): the answer, on stdout. After a mistake: on stderr, with exit code 2.
@@ -44,9 +70,15 @@ ${SCENARIO_NAMES.map((scenario) => `  ${scenario}: ${breaksOf(scenario).join(', 
   process.exit(message ? 2 : 0);
 }
 
+/** @param {string} scenario */
 const breaksOf = (scenario) => Object.keys(SCENARIOS[scenario].breaks);
 
+/**
+ * @param {string[]} argv
+ * @returns {Options}
+ */
 function parseArgs(argv) {
+  /** @type {Omit<Options, 'scenario'> & { scenario?: string }} */
   const options = { command: 'up', scenario: undefined, failure: undefined, detach: false, volumes: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -66,14 +98,18 @@ function parseArgs(argv) {
     if (options.scenario && options.scenario !== owner) usage(`--break ${options.failure} belongs to the ${owner} scenario`);
     options.scenario = owner;
   }
-  options.scenario ??= 'network';
-  return options;
+  return { ...options, scenario: options.scenario ?? 'network' };
 }
 
 /** The compose project: the file's own `name:` (favorites-<scenario>), unless COMPOSE_PROJECT_NAME says otherwise. */
+/** @param {string} scenario */
 const projectOf = (scenario) => process.env.COMPOSE_PROJECT_NAME ?? `favorites-${scenario}`;
 
 /** docker compose on the scenario's file, with the images in use, what makes it work, and any overrides. */
+/**
+ * @param {string} scenario
+ * @returns {ComposeRunner}
+ */
 function composeRunner(scenario) {
   return (args, overrides = {}, stdio = 'inherit', { check = true } = {}) => {
     const result = spawnSync('docker', ['compose', '-f', `compose/${scenario}.yml`, ...args], {
@@ -88,26 +124,34 @@ function composeRunner(scenario) {
 }
 
 /** The API service whose log a scenario shows. */
+/** @param {string} scenario */
 const apiService = (scenario) => SCENARIOS[scenario].apiService ?? 'favorites';
 /** The containers a scenario's failures run outside its compose file. */
+/** @param {string} scenario */
 const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(SCENARIOS[scenario], projectOf(scenario))];
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
 
+/**
+ * MongoDB in a container, published on the host's MongoDB port at bindIp; replaces an earlier one of that name.
+ * @param {string} bindIp
+ * @param {string} [name]
+ */
 function startHostMongo(bindIp, name = HOST_MONGO) {
-  const started = docker(['run', '-d', '--name', name, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, images.FAVORITES_MONGO_IMAGE]);
+  removeContainer(name);
+  const started = docker(['run', '-d', '--name', name, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, mongoImage()]);
   if (!started.ok) throw new Error(`cannot start ${name}: ${started.stderr}`);
 }
 
 function upDevMongo() {
-  removeContainer(DEV_MONGO);
   startHostMongo('127.0.0.1', DEV_MONGO);
   console.log(`\nMongoDB (${images.FAVORITES_MONGO_IMAGE}) listens on 127.0.0.1:${HOST_MONGO_PORT}, for the API run on this machine:
   cp .env.example .env && npm ci && npm run build && npm start
 Remove it (and its data): node scripts/stack.js down mongodb`);
 }
 
+/** @param {Options} options */
 async function up({ scenario, failure, detach }) {
   const compose = composeRunner(scenario);
   extraContainers(scenario).forEach(removeContainer);
@@ -116,7 +160,7 @@ async function up({ scenario, failure, detach }) {
       console.log(`Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`);
     } else {
       // On the gateway address only, where containers reach the host: an unauthenticated demo database stays off the LAN.
-      const gateway = hostGatewayAddress(images.FAVORITES_MONGO_IMAGE);
+      const gateway = hostGatewayAddress(mongoImage());
       console.log(`No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address.`);
       startHostMongo(gateway);
     }
@@ -145,7 +189,13 @@ async function up({ scenario, failure, detach }) {
 }
 
 /** Breaks the running stack on purpose, shows the evidence a user would look at, and what to change. */
+/**
+ * @param {string} scenario
+ * @param {Break} failure
+ * @param {ComposeRunner} compose
+ */
 async function showFailure(scenario, failure, compose) {
+  /** @type {BreakContext} */
   const ctx = {
     compose,
     images,
@@ -158,6 +208,7 @@ async function showFailure(scenario, failure, compose) {
     startHostMongo,
   };
   // A command or a fix that names containers or ports is written for this stack.
+  /** @param {import('./lib/scenarios/types').StackText} value */
   const text = (value) => (typeof value === 'function' ? value(ctx) : value);
   console.log(`\nBreaking it on purpose: ${failure.what}.\n$ ${text(failure.command)}`);
   const state = await failure.run(ctx);
@@ -167,6 +218,10 @@ async function showFailure(scenario, failure, compose) {
 }
 
 /** Shows the API's log until Ctrl-C (or the container ends). */
+/**
+ * @param {string} scenario
+ * @returns {Promise<void>}
+ */
 function followLogsUntilInterrupted(scenario) {
   return new Promise((resolve) => {
     const logs = spawn('docker', ['compose', '-f', `compose/${scenario}.yml`, 'logs', '-f', '--no-log-prefix', '--since', '1m', apiService(scenario)], {
@@ -180,6 +235,7 @@ function followLogsUntilInterrupted(scenario) {
   });
 }
 
+/** @param {Pick<Options, 'scenario' | 'volumes'>} options */
 function down({ scenario, volumes }) {
   if (scenario === 'mongodb') {
     removeContainer(DEV_MONGO);

@@ -10,7 +10,7 @@ module.exports = {
   name: 'swarm',
   title: 'Beyond one host: a swarm',
   reachedBy: 'mongodb, the service name across an overlay',
-  runWith: `docker stack deploy --resolve-image never -c ${FILE} favorites   (the steps are in the file's header)`,
+  runWith: `docker stack deploy --resolve-image never -c ${FILE} favorites   (first the steps on docs/scenarios/swarm.md)`,
   file: FILE,
   // --resolve-image never: no registry to ask for digests; the local images as they are.
   deployArgs: (stack) => ['stack', 'deploy', '--resolve-image', 'never', '--compose-file', FILE, stack],

@@ -1,6 +1,5 @@
 // @ts-check
-// The shapes every scenario module keeps to: read by `// @ts-check` in the modules, stack.js and
-// (through index.d.ts until checkJs covers scripts/) the test suites.
+// The shapes every scenario module keeps to, checked in the modules, stack.js and the suites.
 'use strict';
 
 /**

@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 // Insomnia's own importer (Kong's insomnia-importers), the code that reads a file dropped on Insomnia's Import.
-// It ships no types, hence require and the interface below.
-const { convert } = require('insomnia-importers') as { convert: (text: string) => Promise<Converted> };
+import { convert } from 'insomnia-importers';
 
 // The shipped request files, read by the tools users import them into. Running them against the
 // real stack is test/scenarios/network.collection.test.ts; here: the formats, and that all three agree.
-
-interface Converted {
-  type: { id: string };
-  data: { resources: { _type: string; name: string; method?: string; url?: string; data?: Record<string, string> }[] };
-}
 
 const COLLECTIONS = resolve(__dirname, '../../collections');
 const read = (file: string) => readFileSync(resolve(COLLECTIONS, file), 'utf8');

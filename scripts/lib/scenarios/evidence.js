@@ -3,6 +3,7 @@
 // /readyz answer and the API's log line, or a request's answer).
 'use strict';
 
+const { stripVTControlCharacters } = require('node:util');
 const { docker } = require('../engine');
 const { readyzInside, readyzUntil } = require('../readyz');
 
@@ -60,7 +61,7 @@ function runApi(ctx, name, { network, port, env = {} }) {
 function diagnosisLine(ctx, { container, service = 'favorites' }) {
   const logs = container ? docker(['logs', container]).stdout : ctx.compose(['logs', '--no-log-prefix', service], {}, 'pipe');
   // Compose's log printer adds terminal control codes even when the output is not a terminal.
-  const lines = logs.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n');
+  const lines = stripVTControlCharacters(logs).split('\n');
   const line = lines.filter((l) => l.includes('cannot reach MongoDB')).pop();
   return `The API's log says:\n${line ?? '(no diagnosis logged yet)'}`;
 }

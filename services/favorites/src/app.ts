@@ -4,12 +4,12 @@ import { docsRouter } from './docs/routes';
 import type { FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
-import { errorHandler, notFoundHandler, requireDatabase } from './shared/error-handler';
-import { Lifecycle } from './shared/lifecycle';
+import { errorHandler, notFoundHandler, requireDatabase } from './http/error-handler';
+import { Lifecycle } from './http/lifecycle';
+import { requestId } from './http/request-id';
+import { securityHeaders } from './http/security-headers';
+import { servedBy } from './http/served-by';
 import type { Logger } from './shared/logger';
-import { requestId } from './shared/request-id';
-import { securityHeaders } from './shared/security-headers';
-import { servedBy } from './shared/served-by';
 import type { SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
 

@@ -4,8 +4,8 @@ import mongoose from 'mongoose';
 import { createApp } from './app';
 import { MongoConnector } from './db/connection';
 import { favoriteModel } from './favorites/model';
+import { Lifecycle } from './http/lifecycle';
 import { ConfigError, loadConfig, type Config } from './shared/config';
-import { Lifecycle } from './shared/lifecycle';
 import { createLogger } from './shared/logger';
 import { createSwapiClient } from './swapi/client';
 

@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { DatabaseStatus } from '../db/connection';
-import { AppError, notFound } from './errors';
-import type { Logger } from './logger';
+import { AppError, notFound } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { requestIdOf } from './request-id';
 
 /**

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { DatabaseStatus } from '../db/connection';
+import { hasMongoCode } from '../db/errors';
 import { AppError, notFound } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { requestIdOf } from './request-id';
@@ -66,10 +67,6 @@ const UNREACHABLE = [
   mongo.MongoTopologyClosedError,
   mongo.MongoServerClosedError,
 ];
-/** MongoDB's code for a command the signed-in user (or nobody) may not run. */
-const UNAUTHORIZED = 13;
-/** MongoDB's code for a query it stopped at its maxTimeMS (MaxTimeMSExpired). */
-const MAX_TIME_EXPIRED = 50;
 const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
 
 function toAppError(err: unknown, database: DatabaseStatus, method: string, publicDiagnosis: boolean): AppError {
@@ -77,11 +74,11 @@ function toAppError(err: unknown, database: DatabaseStatus, method: string, publ
   const e = err as { type?: string; code?: unknown; name?: string; status?: number; message?: string };
   const bodyError = e.type ? BODY_ERRORS[e.type] : undefined;
   if (bodyError) return new AppError(bodyError.status, bodyError.code, bodyError.message);
-  if (e.code === 11000) return new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!');
+  if (hasMongoCode(err, 'DuplicateKey')) return new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!');
   if (err instanceof mongoose.Error.ValidationError) return new AppError(400, 'VALIDATION_FAILED', err.message);
   if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
   // The server answered, so it is up: no outage to note, and /readyz stays ready.
-  if (err instanceof mongo.MongoServerError && err.code === MAX_TIME_EXPIRED) {
+  if (err instanceof mongo.MongoServerError && hasMongoCode(err, 'MaxTimeMSExpired')) {
     return new AppError(504, 'QUERY_TIMEOUT', 'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.');
   }
   if (isUnreachable(err)) {
@@ -92,7 +89,7 @@ function toAppError(err: unknown, database: DatabaseStatus, method: string, publ
     return new AppError(503, unavailable.code, `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`);
   }
   // Signed in as nobody, or as a user without the role: the database can't be used until that is fixed.
-  if (err instanceof mongo.MongoServerError && err.code === UNAUTHORIZED) {
+  if (err instanceof mongo.MongoServerError && hasMongoCode(err, 'Unauthorized')) {
     database.noteFailure(err);
     return databaseUnavailable(database, publicDiagnosis);
   }

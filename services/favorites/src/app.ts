@@ -1,10 +1,11 @@
 import express, { type Express } from 'express';
 import type { DatabaseStatus } from './db/connection';
+import { databaseErrors, requireDatabase } from './db/http-errors';
 import { docsRouter } from './docs/routes';
 import type { FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
-import { errorHandler, notFoundHandler, requireDatabase } from './http/error-handler';
+import { errorHandler, notFoundHandler } from './http/error-handler';
 import { Lifecycle } from './http/lifecycle';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
@@ -41,6 +42,6 @@ export function createApp({ database, favorites, swapi, log, lifecycle = new Lif
   app.use(docsRouter());
 
   app.use(notFoundHandler);
-  app.use(errorHandler(log, database, publicDiagnosis));
+  app.use(errorHandler(log, [databaseErrors(database, publicDiagnosis)]));
   return app;
 }

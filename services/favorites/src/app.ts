@@ -1,16 +1,19 @@
 import express, { type Express } from 'express';
-import type { DatabaseStatus } from './db/connection';
+import mongoose from 'mongoose';
+import { MongoConnector, type ConnectorOptions, type DatabaseStatus } from './db/connection';
+import { databaseErrors, requireDatabase } from './db/http-errors';
 import { docsRouter } from './docs/routes';
-import type { FavoriteModel } from './favorites/model';
+import { favoriteModel, type FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
-import { errorHandler, notFoundHandler, requireDatabase } from './shared/error-handler';
-import { Lifecycle } from './shared/lifecycle';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { Lifecycle } from './http/lifecycle';
+import { requestId } from './http/request-id';
+import { securityHeaders } from './http/security-headers';
+import { servedBy } from './http/served-by';
+import type { Config } from './shared/config';
 import type { Logger } from './shared/logger';
-import { requestId } from './shared/request-id';
-import { securityHeaders } from './shared/security-headers';
-import { servedBy } from './shared/served-by';
-import type { SwapiClient } from './swapi/client';
+import { createSwapiClient, type SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
 
 export interface AppDependencies {
@@ -41,6 +44,46 @@ export function createApp({ database, favorites, swapi, log, lifecycle = new Lif
   app.use(docsRouter());
 
   app.use(notFoundHandler);
-  app.use(errorHandler(log, database, publicDiagnosis));
+  app.use(errorHandler(log, [databaseErrors(database, publicDiagnosis)]));
   return app;
+}
+
+/** The app and what it runs on, as wireApp builds them. */
+export interface WiredApp {
+  app: Express;
+  /** Not connecting yet: the caller starts it (server.ts does once it listens). */
+  database: MongoConnector;
+  /** The app's own model, on the app's own connection. */
+  favorites: FavoriteModel;
+}
+
+export interface WiringOptions {
+  /** Shutdown state, which server.ts drives; left out, the app never drains. */
+  lifecycle?: Lifecycle;
+  /** The connector's settings where they differ from its defaults (the tests retry sooner, for one). */
+  connector?: ConnectorOptions;
+}
+
+/**
+ * The API wired from its configuration: a MongoDB connection of its own with the favorites model
+ * on it, the connector that opens it, SWAPI's client, and the app over them. server.ts and the
+ * tests (test/support/api.ts) both wire it here, so the tests run the app the server runs.
+ */
+export function wireApp(config: Config, log: Logger, { lifecycle, connector }: WiringOptions = {}): WiredApp {
+  const favorites = favoriteModel(mongoose.createConnection());
+  const database = new MongoConnector(favorites.db, config.mongo, log, {
+    // Indexes first: the unique index is what refuses duplicates.
+    onConnected: () => favorites.createIndexes(),
+    ...connector,
+  });
+  const app = createApp({
+    database,
+    favorites,
+    swapi: createSwapiClient(config.swapi),
+    log,
+    lifecycle,
+    publicDiagnosis: config.publicDiagnosis,
+    queryTimeoutMs: config.mongo.queryTimeoutMs,
+  });
+  return { app, database, favorites };
 }

@@ -1,13 +1,9 @@
 import dotenv from 'dotenv';
 import { createServer, type Server } from 'node:http';
-import mongoose from 'mongoose';
-import { createApp } from './app';
-import { MongoConnector } from './db/connection';
-import { favoriteModel } from './favorites/model';
+import { wireApp } from './app';
+import { Lifecycle } from './http/lifecycle';
 import { ConfigError, loadConfig, type Config } from './shared/config';
-import { Lifecycle } from './shared/lifecycle';
 import { createLogger } from './shared/logger';
-import { createSwapiClient } from './swapi/client';
 
 // Compose waits 10 s before SIGKILL; finish well before that.
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -33,22 +29,8 @@ function readConfig(): Config {
 function main(): void {
   const config = readConfig();
   const log = createLogger(config.logLevel);
-  const connection = mongoose.createConnection();
-  const favorites = favoriteModel(connection);
-  const database = new MongoConnector(connection, config.mongo, log, {
-    // Indexes first: the unique index is what refuses duplicates.
-    onConnected: () => favorites.createIndexes(),
-  });
   const lifecycle = new Lifecycle();
-  const app = createApp({
-    database,
-    favorites,
-    swapi: createSwapiClient(config.swapi),
-    log,
-    lifecycle,
-    publicDiagnosis: config.publicDiagnosis,
-    queryTimeoutMs: config.mongo.queryTimeoutMs,
-  });
+  const { app, database } = wireApp(config, log, { lifecycle });
 
   // Listen first, connect second: the API can explain a missing database instead of not starting.
   // Slow clients must not starve the server: a client gets headersTimeoutMs to send its headers

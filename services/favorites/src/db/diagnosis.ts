@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { MONGO_ERROR_CODES } from './errors';
 
 // Turns a failed MongoDB connection into the networking mistake that most likely caused it.
 
@@ -74,8 +75,8 @@ export function failureCode(error: unknown): FailureCode {
     seen.add(err);
     const e = err as { code?: unknown; codeName?: unknown; cause?: unknown; reason?: unknown; message?: unknown };
     if (typeof e.code === 'string' && SYSTEM_CODES.includes(e.code)) return e.code;
-    if (e.codeName === 'AuthenticationFailed' || e.code === 18) return 'AUTH_FAILED';
-    if (e.codeName === 'Unauthorized' || e.code === 13) return 'UNAUTHORIZED';
+    if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed) return 'AUTH_FAILED';
+    if (e.codeName === 'Unauthorized' || e.code === MONGO_ERROR_CODES.Unauthorized) return 'UNAUTHORIZED';
     const fromCause = visit(e.cause);
     if (fromCause) return fromCause;
     // A server selection error keeps each server's last error in reason.servers.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Router, type RequestHandler } from 'express';
-import { docsPageSecurityHeaders } from '../shared/security-headers';
+import { docsPageSecurityHeaders } from '../http/security-headers';
 import { openapiDocument } from './openapi-document';
 
 // The package's own path helper, required alone: the package's main module would also load both

@@ -1,9 +1,8 @@
 import express, { Router, type RequestHandler } from 'express';
+import { hasMongoCode } from '../db/errors';
 import { AppError, notFound } from '../shared/errors';
 import { findPage, toFavoriteJson, type FavoriteModel } from './model';
 import { parseFavoriteId, parseListQuery, parseNewFavorite } from './validation';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away, and MongoDB
@@ -27,7 +26,7 @@ export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: Requ
       const favorite = await Favorite.create(fields);
       res.status(201).json({ message: 'Favorite saved!', favorite: toFavoriteJson(favorite) });
     } catch (error) {
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      if (!hasMongoCode(error, 'DuplicateKey')) throw error;
       // The stored favorite comes back with the 409, so a client retrying a POST whose answer it
       // never got learns that the first attempt worked.
       const stored = await Favorite.findOne({ name: fields.name }).maxTimeMS(queryTimeoutMs);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { DatabaseStatus } from '../db/connection';
-import type { Lifecycle } from '../shared/lifecycle';
+import type { Lifecycle } from '../http/lifecycle';
 import { DRAINING_BODY, privateReadinessBody, readinessBody } from './readiness';
 
 export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle, publicDiagnosis: boolean): Router {

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { diagnose, runningInContainer } from '../db/diagnosis';
+import { hasMongoCode } from '../db/errors';
 import { ConfigError, loadDatabaseUserConfig, type DatabaseUserConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 
@@ -8,9 +9,6 @@ import { createLogger } from '../shared/logger';
 // to read and write its one database, nothing more. The API never sees the administrator's password.
 
 const log = createLogger('info');
-
-/** MongoDB's code for a command or option the server does not implement (FerretDB's answer to roles). */
-const NOT_IMPLEMENTED = 238;
 
 /** What ensureDatabaseUser did, for the log and the tests. */
 export interface UserOutcome {
@@ -32,7 +30,7 @@ export async function ensureDatabaseUser(config: DatabaseUserConfig): Promise<Us
       await admin.command({ ...command, pwd: config.password, roles });
       return { action, roles };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== NOT_IMPLEMENTED) throw error;
+      if (!hasMongoCode(error, 'NotImplemented')) throw error;
       // FerretDB 1.x authenticates users but has no roles: a user without them is all it can make.
       await admin.command({ ...command, pwd: config.password, ...(action === 'created' ? { roles: [] } : {}) });
       return { action, roles: null };

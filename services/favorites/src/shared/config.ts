@@ -1,5 +1,6 @@
 // The one place that reads process.env: every setting is validated once, at startup.
 import { readFileSync } from 'node:fs';
+import { buildMongoUrl, MongoUrlError, readMongoUrl, type MongoUrlTarget } from './mongodb-url';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -125,103 +126,23 @@ function mongoConfig(env: Env): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> 
     throw new ConfigError('MONGODB_PASSWORD', 'is set but MONGODB_USERNAME is not');
   }
 
-  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  // Every part is escaped, so the URL parses back into exactly these parts; safeUrl is then built
-  // the same way as for MONGODB_URL, from the parts, never by editing the text.
-  const credentials =
-    username === undefined ? '' : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
-  // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
-  const query = username === undefined ? '' : '?authSource=admin';
-  const url = `mongodb://${credentials}${hostPart}:${port}/${encodeURIComponent(dbName)}${query}`;
-  return { url, safeUrl: safeMongoUrl(parseMongoUrl(url)), host, port, dbName };
+  const url = buildMongoUrl({ host, port, dbName, username, password });
+  // safeUrl is made as for MONGODB_URL: read back from the URL's parts, never by editing its text.
+  return { url, safeUrl: readUrl(url).safeUrl, host, port, dbName };
 }
 
+/** MONGODB_URL's target, and its safe form; the URL itself goes to the driver as written. */
 function fromUrl(url: string): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> {
-  const parts = parseMongoUrl(url);
-  const first = parts.hosts.split(',')[0];
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);
-  const [host, portText] = bracketed ? [bracketed[1], bracketed[2]] : first.split(':');
-  const port = portText === undefined ? 27017 : Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError('MONGODB_URL', `has an invalid port "${portText}"`);
-  }
-  return {
-    url,
-    safeUrl: safeMongoUrl(parts),
-    host,
-    port: parts.scheme === 'mongodb+srv' ? 27017 : port,
-    dbName: decodeURIComponent(parts.path || 'test'),
-  };
+  return { url, ...readUrl(url) };
 }
 
-/** A connection string cut into its parts, as written (nothing decoded). */
-interface MongoUrlParts {
-  scheme: string;
-  /** "user" or "user:password", when the URL has an "@". */
-  credentials?: string;
-  /** One host, or a seed list "h1:1,h2:2" (WHATWG URL cannot parse those). */
-  hosts: string;
-  /** The database name; undefined when the URL has no "/" after the hosts. */
-  path?: string;
-  /** The options after "?", when there is one. */
-  query?: string;
-}
-
-const NOT_A_MONGO_URL = 'must start with mongodb:// or mongodb+srv:// and name a host';
-
-function parseMongoUrl(url: string): MongoUrlParts {
-  const match = /^(mongodb(?:\+srv)?):\/\/([^?]*)(?:\?([\s\S]*))?$/.exec(url);
-  if (!match) throw new ConfigError('MONGODB_URL', NOT_A_MONGO_URL);
-  const [, scheme, beforeQuery, query] = match;
-  // A "?" in a password would make the password's end look like options, and its start like a host.
-  // Its "@" then follows the "?", so refusing any "@" there rules that case out.
-  if (query?.includes('@')) {
-    throw new ConfigError('MONGODB_URL', 'has an "@" after its "?": percent-encode "?" in the password as %3F and "@" in options as %40');
-  }
-  // The credentials end at the LAST "@", so an unescaped "@", "/" or "#" in a password stays inside them.
-  const at = beforeQuery.lastIndexOf('@');
-  const afterCredentials = beforeQuery.slice(at + 1);
-  const slash = afterCredentials.indexOf('/');
-  const hosts = slash === -1 ? afterCredentials : afterCredentials.slice(0, slash);
-  if (hosts === '') throw new ConfigError('MONGODB_URL', NOT_A_MONGO_URL);
-  return {
-    scheme,
-    credentials: at === -1 ? undefined : beforeQuery.slice(0, at),
-    hosts,
-    path: slash === -1 ? undefined : afterCredentials.slice(slash + 1),
-    query,
-  };
-}
-
-// Options whose values can hold secrets: passwords, and authMechanismProperties, which can carry an
-// AWS session token. Over-masking a key file's path is a fair price for never printing a key.
-const SECRET_OPTION = /pass|pwd|secret|token|credential|mechanismproperties|key$/i;
-
-/** The URL rebuilt from its parts, with the password and secret option values replaced by "****". */
-function safeMongoUrl({ scheme, credentials, hosts, path, query }: MongoUrlParts): string {
-  const userinfo = credentials === undefined ? '' : `${maskPassword(credentials)}@`;
-  const options = query?.split('&').map(maskOption).join('&');
-  return `${scheme}://${userinfo}${hosts}${path === undefined ? '' : `/${path}`}${options === undefined ? '' : `?${options}`}`;
-}
-
-/** "user:password" -> "user:****"; a user name alone is kept. */
-function maskPassword(credentials: string): string {
-  const colon = credentials.indexOf(':');
-  return colon === -1 ? credentials : `${credentials.slice(0, colon)}:****`;
-}
-
-function maskOption(option: string): string {
-  const equals = option.indexOf('=');
-  if (equals === -1) return option;
-  const name = option.slice(0, equals);
-  return isSecretOption(name) ? `${name}=****` : option;
-}
-
-function isSecretOption(rawName: string): boolean {
+/** Reads a connection string; one it refuses is MONGODB_URL's fault (one built from the parts always reads). */
+function readUrl(url: string): MongoUrlTarget {
   try {
-    return SECRET_OPTION.test(decodeURIComponent(rawName));
-  } catch {
-    return true; // an undecodable name might spell a secret one: mask it
+    return readMongoUrl(url);
+  } catch (error) {
+    if (error instanceof MongoUrlError) throw new ConfigError('MONGODB_URL', error.message);
+    throw error;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SwapiConfig } from '../shared/config';
 import { fetchWithFailover } from './failover';
-import { isUpstreamFailure, type PageRequest, type SwapiPage } from './fetch-page';
+import { isUpstreamFailure, type SwapiPage, type SwapiRequest } from './fetch-page';
 import { PageCache } from './page-cache';
 
 export type { SwapiPage } from './fetch-page';
@@ -26,7 +26,7 @@ export function createSwapiClient(options: SwapiOptions): SwapiClient {
   // Requests that missed the cache and are on their way, so that concurrent misses share one.
   const inFlight = new Map<string, Promise<SwapiPage>>();
 
-  const fetchShared = (key: string, request: PageRequest): Promise<SwapiPage> => {
+  const fetchShared = (key: string, request: SwapiRequest): Promise<SwapiPage> => {
     let pending = inFlight.get(key);
     if (pending === undefined) {
       pending = fetchWithFailover(upstreams, request, options.timeoutMs)
@@ -40,7 +40,7 @@ export function createSwapiClient(options: SwapiOptions): SwapiClient {
     return pending;
   };
 
-  const get = async (request: PageRequest): Promise<SwapiResult> => {
+  const get = async (request: SwapiRequest): Promise<SwapiResult> => {
     const key = `${request.path}${JSON.stringify(request.params)}`;
     const cached = cache.get(key);
     if (cached?.fresh) return { page: cached.value, cache: 'hit' };

@@ -10,7 +10,7 @@ export interface SwapiPage {
 }
 
 /** What to fetch: a path under the SWAPI base URL, its query, and a name for messages. */
-export interface PageRequest {
+export interface SwapiRequest {
   path: string;
   params: Record<string, number>;
   what: string;
@@ -31,7 +31,7 @@ const http = axios.create({
  * One GET against one upstream, which `signal` cuts off, body included. Throws an AppError:
  * 404 NOT_FOUND is SWAPI's answer; anything else (502, 504) is this upstream failing.
  */
-export async function fetchPage(baseUrl: string, request: PageRequest, signal: AbortSignal): Promise<SwapiPage> {
+export async function fetchPage(baseUrl: string, request: SwapiRequest, signal: AbortSignal): Promise<SwapiPage> {
   let data: unknown;
   try {
     ({ data } = await http.get(`${baseUrl}/${request.path}`, { params: request.params, signal }));

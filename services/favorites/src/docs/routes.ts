@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { Router, type RequestHandler } from 'express';
+// The package's own path helper, imported alone: the package's main module would also load both
+// browser bundles into the API's memory (about 13 MB and half a second), only to find the folder.
+import swaggerUiAbsolutePath from 'swagger-ui-dist/absolute-path.js';
 import { docsPageSecurityHeaders } from '../http/security-headers';
 import { openapiDocument } from './openapi-document';
 
-// The package's own path helper, required alone: the package's main module would also load both
-// browser bundles into the API's memory (about 13 MB and half a second), only to find the folder.
-// swagger-ui-dist ships no types.
-const swaggerUiFolder = (require('swagger-ui-dist/absolute-path.js') as () => string)();
+const swaggerUiFolder = swaggerUiAbsolutePath();
 
 /** The only files of swagger-ui-dist the page loads; nothing else of the package is reachable. */
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];

@@ -1,8 +1,12 @@
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
 import { freePort } from '../support/ports';
-import { addressOn, apiUrl, composeFile, courseRequestsSucceed, firstFailure, lookUp, luke, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
+import { addressOn, apiUrl, courseRequestsSucceed, firstFailure, lookUp, luke, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
+import { breakContext } from '../support/scenario';
+
+const { breaks } = SCENARIOS.aliases;
 
 // One stack for the whole file, from the real compose/aliases.yml: two networks, team-a and team-b,
 // each with a MongoDB answering to the alias `database` (team A's also to `db`), and one API per team.
@@ -97,8 +101,9 @@ describe('aliases.yml: one container, several aliases, each on its own network',
 
 describe('aliases.yml with FAVORITES_B_MONGODB_HOST=db', () => {
   it('when team B\'s API is told to use "db", an alias of team-a only, it does not resolve: ENOTFOUND, while team A stays ready', async () => {
-    // As `FAVORITES_B_MONGODB_HOST=db docker compose -f compose/aliases.yml up -d favorites-b` would.
-    await composeFile('aliases.yml', stack.projectName, { FAVORITES_PORT: portA, FAVORITES_B_PORT: portB, FAVORITES_B_MONGODB_HOST: 'db' }).up(['favorites-b']);
+    // `node scripts/stack.js aliases --break foreign-alias`:
+    // `FAVORITES_B_MONGODB_HOST=db docker compose -f compose/aliases.yml up -d favorites-b`, on the suite's stack.
+    await breaks['foreign-alias'].run(await breakContext(stack, 'aliases', { sparePort: Number(portB) }));
 
     const { status, body } = await firstFailure(baseB, 30_000);
 

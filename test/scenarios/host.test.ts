@@ -1,18 +1,22 @@
 import type { StartedTestContainer } from 'testcontainers';
 import { hostGatewayAddress } from '../../scripts/lib/engine';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';
+import { breakContext } from '../support/scenario';
 import {
   apiContainer,
   apiUrl,
   courseRequestsSucceed,
   firstFailure,
   readinessUntil,
+  uniqueName,
   upStack,
   type Stack,
 } from '../support/compose';
 
+const { breaks } = SCENARIOS.host;
 const EXTRA_HOSTS_LINE = '`extra_hosts: ["host.docker.internal:host-gateway"]`';
 
 // MongoDB "installed on the host": a MongoDB container that publishes its port on the address
@@ -94,13 +98,23 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    // `docker run -p 127.0.0.1:27017:27017 mongo`: what a host MongoDB with bindIp 127.0.0.1 looks like from a container.
-    // Its port must differ from the gateway one's: Docker may give both the same number on different addresses.
+    // `node scripts/stack.js host --break loopback-only`: `docker run -p 127.0.0.1:27017:27017 mongo`, what a host
+    // MongoDB with bindIp 127.0.0.1 looks like from a container. Its port must differ from the gateway one's:
+    // Docker may give both the same number on different addresses.
     let port = await freePort();
     while (port === hostMongo.port) port = await freePort();
-    loopbackMongo = await startHostMongo('127.0.0.1', port);
-    // The stub plays no part in this failure: only the API is started.
-    stack = await upStack('host.yml', { env: { MONGODB_PORT: String(loopbackMongo.port) }, services: ['favorites'] });
+    const env = { MONGODB_PORT: String(port), FAVORITES_PORT: String(await freePort()) };
+    const projectName = uniqueName('host');
+    let starting: Promise<MongoServer> | undefined;
+    const ctx = await breakContext({ projectName, env }, 'host', {
+      startHostMongo: (bindIp) => void (starting = startHostMongo(bindIp, port)),
+    });
+    await breaks['loopback-only'].run(ctx);
+    if (!starting) throw new Error('the loopback-only break started no host MongoDB');
+    loopbackMongo = await starting;
+    // MongoDB is there before the API, so the API's first diagnosis is already about it. The stub plays no part
+    // in this failure: only the API is started.
+    stack = await upStack('host.yml', { env, services: ['favorites'], projectName });
   });
 
   afterAll(async () => {

@@ -2,12 +2,13 @@ import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import { docker as runDocker } from '../../scripts/lib/engine';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
 import { mongoContainer } from '../support/mongo-server';
+import { breakContext } from '../support/scenario';
 import {
   apiContainer,
   apiUrl,
-  composeFile,
   courseRequestsSucceed,
   luke,
   readinessUntil,
@@ -29,6 +30,7 @@ function freeSubnetPrefix(): string {
   return free[randomInt(free.length)];
 }
 
+const { breaks } = SCENARIOS.ip;
 const prefix = freeSubnetPrefix();
 const FAVORITES_SUBNET = `${prefix}.0/24`;
 const MONGO_IP = `${prefix}.10`;
@@ -103,9 +105,9 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
     before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: inspectFormat(apiName(), '{{.State.StartedAt}}') };
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
 
-    // `MONGO_IP=<new> docker compose -f compose/ip.yml up -d mongodb`: the same file and project.
-    const port = new URL(stack!.baseUrl).port;
-    await composeFile('ip.yml', stack!.projectName, { FAVORITES_SUBNET, MONGO_IP: DRIFTED_MONGO_IP, FAVORITES_PORT: port }).up(['mongodb']);
+    // `node scripts/stack.js ip --break stale-ip`: `MONGO_IP=<new> docker compose -f compose/ip.yml up -d mongodb`,
+    // on the same file and project; the new address is ten on from MONGO_IP, DRIFTED_MONGO_IP.
+    await breaks['stale-ip'].run(await breakContext(stack!, 'ip'));
     diagnosis = await staleAddressDiagnosis(stack!.baseUrl);
   });
 

@@ -1,7 +1,11 @@
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
 import { addressOn, apiUrl, connectOnLoopback, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
+import { breakContext, removeBreakContainers } from '../support/scenario';
+
+const { breaks } = SCENARIOS.segmented;
 
 // One stack for the whole file, from the real compose/segmented.yml: the API on `front` and
 // `back`, MongoDB on `back` only, the SWAPI stub on `front` only, and one published port, the API's.
@@ -18,7 +22,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // A probe still attached to front or back would keep `down` from removing the network.
+  // A probe still attached to front or back would keep `down` from removing the network, and the
+  // break's API, which mounts the stack's credentials, `down -v` from removing that volume.
+  if (stack) removeBreakContainers({ project: stack.projectName }, 'segmented');
   await Promise.allSettled(started.map((api) => api.stop()));
   await stack?.environment.down();
 });
@@ -45,20 +51,24 @@ describe('segmented.yml: the API bridges front and back', () => {
 
 describe('segmented.yml: from the front network, MongoDB is out of reach', () => {
   let mongoBackAddress: string;
-  let byName: StartedTestContainer;
+  let byName: string;
   let byAddress: StartedTestContainer;
   let byAddressOnBack: StartedTestContainer;
 
   // Three API containers, the course's `docker run` way, with the stack's API credentials: two
   // probes on front (by name, by address) and, as the control, the same address asked from back.
+  // The one by name is `node scripts/stack.js segmented --break front-only`, on the spare port.
   beforeAll(async () => {
     mongoBackAddress = addressOn(container('mongodb'), network('back'));
+    const ctx = await breakContext(stack, 'segmented');
+    await breaks['front-only'].run(ctx);
+    byName = `http://127.0.0.1:${ctx.sparePort}`;
     const probe = (host: string, on: 'front' | 'back') =>
       signedInApiContainer(host, `${stack.projectName}_api-credentials`)
         .withNetworkMode(network(on))
         .start()
         .then((api) => (started.push(api), api));
-    [byName, byAddress, byAddressOnBack] = await Promise.all([probe('mongodb', 'front'), probe(mongoBackAddress, 'front'), probe(mongoBackAddress, 'back')]);
+    [byAddress, byAddressOnBack] = await Promise.all([probe(mongoBackAddress, 'front'), probe(mongoBackAddress, 'back')]);
   });
 
   it('on front, "mongodb" does not resolve (getent exits 2), while "favorites" does', () => {
@@ -67,7 +77,7 @@ describe('segmented.yml: from the front network, MongoDB is out of reach', () =>
   });
 
   it('when an API on front asks for "mongodb", the name does not resolve: ENOTFOUND', async () => {
-    const { status, body } = await firstFailure(apiUrl(byName), 30_000);
+    const { status, body } = await firstFailure(byName, 30_000);
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null });

@@ -2,7 +2,7 @@
 // compose/host.yml: the API reaches a MongoDB on the host, at host.docker.internal.
 'use strict';
 
-const { readyz, removeContainer } = require('./evidence');
+const { readyz } = require('./evidence');
 
 /** The container that stands in for "MongoDB installed on your machine", when nothing listens there already. */
 const HOST_MONGO = 'favorites-host-mongodb';
@@ -17,10 +17,8 @@ module.exports = {
     'loopback-only': {
       what: "the host's MongoDB listens on 127.0.0.1 only",
       command: `docker run -d --name ${HOST_MONGO} -p 127.0.0.1:27017:27017 <mongo image>`,
-      run: (ctx) => {
-        removeContainer(HOST_MONGO);
-        ctx.startHostMongo('127.0.0.1');
-      },
+      // stack.js's startHostMongo first removes the container of its name: the working, gateway-published one.
+      run: (ctx) => ctx.startHostMongo('127.0.0.1'),
       show: readyz(),
       fix:
         'Containers reach the host through the bridge gateway, not 127.0.0.1. Make MongoDB listen on 0.0.0.0 ' +

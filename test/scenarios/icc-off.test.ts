@@ -36,7 +36,10 @@ let icc: Stack | undefined;
 const iccApi = (host: string) => signedInApiContainer(host, `${iccProject}_api-credentials`).withName(uniqueName('api'));
 
 beforeAll(async () => {
-  icc = await upStack('icc-off.yml', { projectName: iccProject, env: { ...workingEnv, SWAPI_TIMEOUT_MS: String(ICC_SWAPI_TIMEOUT_MS) } });
+  icc = await upStack('icc-off.yml', {
+    projectName: iccProject,
+    env: { ...workingEnv, SWAPI_TIMEOUT_MS: String(ICC_SWAPI_TIMEOUT_MS) },
+  });
 });
 
 afterAll(() =>

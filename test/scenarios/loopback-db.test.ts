@@ -43,7 +43,8 @@ describe('loopback-db.yml: MongoDB bound to 127.0.0.1 inside its own container',
   });
 
   it('the database-user one-shot, the first client from another container, is refused: it exits 1 with ECONNREFUSED and the bind_ip hint', () => {
-    // The break recreates MongoDB alone, after the one-shot had run against the working one: run it again, as `up` would.
+    // The break recreates MongoDB alone, after the one-shot ran against the working one: run it
+    // again against this MongoDB, as `up` of the file's default would.
     composeCli(project, ['up', '-d', '--no-deps', '--force-recreate', 'database-user']);
     docker('wait', container('database-user'));
 

@@ -1,11 +1,14 @@
 import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, inspect } from '../support/docker';
+import { breakContext } from '../support/scenario';
 import {
   addressOn,
   apiUrl,
   cleanUp,
   composeCli,
+  courseRequestsSucceed,
   firstFailure,
   networksOf,
   readinessUntil,
@@ -16,7 +19,9 @@ import {
 } from '../support/compose';
 
 // compose/icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB. Everything this
-// file creates is named with uniqueName(), and removed in afterAll.
+// file creates is named with uniqueName(), and removed in afterAll. The stack comes up as
+// `node scripts/stack.js icc-off` runs it (the module's env: ICC on); its icc-off break turns ICC off.
+const { breaks, env: workingEnv } = SCENARIOS['icc-off'];
 
 /** The stub is cut off on the no-icc bridge: a short deadline, so the 504 comes quickly. */
 const ICC_SWAPI_TIMEOUT_MS = 3_000;
@@ -31,7 +36,10 @@ let icc: Stack | undefined;
 const iccApi = (host: string) => signedInApiContainer(host, `${iccProject}_api-credentials`).withName(uniqueName('api'));
 
 beforeAll(async () => {
-  icc = await upStack('icc-off.yml', { projectName: iccProject, env: { SWAPI_TIMEOUT_MS: String(ICC_SWAPI_TIMEOUT_MS) } });
+  icc = await upStack('icc-off.yml', {
+    projectName: iccProject,
+    env: { ...workingEnv, SWAPI_TIMEOUT_MS: String(ICC_SWAPI_TIMEOUT_MS) },
+  });
 });
 
 afterAll(() =>
@@ -48,7 +56,18 @@ describe('icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB'
   const setup = `${iccProject}_setup`;
   const mongo = `${iccProject}-mongodb-1`;
 
+  it('with ICC on (the module\'s env, what stack.js runs), /readyz is 200 and the course requests work', async () => {
+    expect(docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc)).toBe('true');
+
+    const { status } = await readinessUntil(icc!.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
+    await courseRequestsSucceed(icc!.baseUrl);
+  });
+
   it('"mongodb" resolves, but nothing answers: ETIMEDOUT (the API\'s own timeouts decide), and the hint says isolation, not a stale address', async () => {
+    await breaks['icc-off'].run(await breakContext(icc!, 'icc-off'));
+
     expect(docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc)).toBe('false');
 
     const { status, body } = await firstFailure(icc!.baseUrl, 30_000);

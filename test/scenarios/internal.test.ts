@@ -1,6 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import request from 'supertest';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, images, inspect } from '../support/docker';
+import { breakContext } from '../support/scenario';
 import { freePort } from '../support/ports';
 import {
   addressOn,
@@ -17,7 +19,9 @@ import {
 } from '../support/compose';
 
 // compose/internal.yml: the API and MongoDB on an internal network. Everything this file creates is
-// named with uniqueName(), and removed in afterAll.
+// named with uniqueName(), and removed in afterAll. The stack comes up as `node scripts/stack.js internal`
+// runs it (the module's env: the stub inside as a SWAPI mirror); the failure is its outside-swapi break.
+const { breaks, env: workingEnv } = SCENARIOS.internal;
 
 /** Longer than a lookup can take, so /movies answers with the lookup's own error (internal.yml's default too). */
 const INTERNAL_SWAPI_TIMEOUT_MS = 12_000;
@@ -27,7 +31,10 @@ const runContainers: string[] = []; // started with `docker run`
 let internal: Stack | undefined;
 
 beforeAll(async () => {
-  internal = await upStack('internal.yml', { projectName: internalProject, env: { SWAPI_TIMEOUT_MS: String(INTERNAL_SWAPI_TIMEOUT_MS) } });
+  internal = await upStack('internal.yml', {
+    projectName: internalProject,
+    env: { ...workingEnv, SWAPI_TIMEOUT_MS: String(INTERNAL_SWAPI_TIMEOUT_MS) },
+  });
 });
 
 afterAll(() =>
@@ -78,6 +85,9 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
   });
 
   it('/movies against swapi.dev fails at once: 502 SWAPI_UNAVAILABLE, EAI_AGAIN, and the message says nothing leaves an internal network', async () => {
+    const ctx = await breakContext(internal!, 'internal');
+    await breaks['outside-swapi'].run(ctx);
+
     const startedAt = Date.now();
     const movies = await request(internal!.baseUrl).get('/movies');
     const tookMs = Date.now() - startedAt;
@@ -94,6 +104,8 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
     });
     // Docker's DNS refuses the lookup at once here (not the ~10 s of a resolver that never answers): well inside the deadline.
     expect(tookMs).toBeLessThan(3000);
+    // What `node scripts/stack.js internal --break outside-swapi` shows: the same answer.
+    expect(await breaks['outside-swapi'].show(ctx, undefined)).toMatch(/\/movies\n502 \{.*"SWAPI_UNAVAILABLE".*EAI_AGAIN/);
   });
 
   it('a container on the internal network alone that publishes a port: the engine accepts it and publishes nothing', async () => {

@@ -1,19 +1,37 @@
 import type { StartedDockerComposeEnvironment } from 'testcontainers';
-import { composeFile, courseRequestsSucceed, firstFailure, inspectFormat, readinessUntil, uniqueName } from '../support/compose';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
+import {
+  composeCli,
+  composeFile,
+  courseRequestsSucceed,
+  firstFailure,
+  inspectFormat,
+  readinessUntil,
+  uniqueName,
+  type ComposeProject,
+} from '../support/compose';
 import { docker } from '../support/docker';
 import { freePort } from '../support/ports';
+import { breakContext } from '../support/scenario';
 
 // compose/loopback-db.yml: a MongoDB that listens only on its own loopback, inside its container.
+// The stack comes up as `node scripts/stack.js loopback-db` runs it (the module's env: every
+// address), and its bind-loopback break binds MongoDB to 127.0.0.1.
+const { breaks, env: workingEnv } = SCENARIOS['loopback-db'];
 
 describe('loopback-db.yml: MongoDB bound to 127.0.0.1 inside its own container', () => {
   const projectName = uniqueName('loopback-db');
+  const project: ComposeProject = { file: 'loopback-db.yml', name: projectName, env: { ...workingEnv } };
   let port: string;
   let stack: StartedDockerComposeEnvironment | undefined;
   const container = (service: string) => `${projectName}-${service}-1`;
 
   beforeAll(async () => {
     port = String(await freePort());
-    stack = await composeFile('loopback-db.yml', projectName, { FAVORITES_PORT: port }).up();
+    project.env.FAVORITES_PORT = port;
+    stack = await composeFile(project.file, projectName, project.env).up();
+    await readinessUntil(`http://127.0.0.1:${port}`, (s) => s === 200, 60_000);
+    await breaks['bind-loopback'].run(await breakContext({ projectName, env: project.env }, 'loopback-db'));
   });
 
   afterAll(async () => {
@@ -25,6 +43,11 @@ describe('loopback-db.yml: MongoDB bound to 127.0.0.1 inside its own container',
   });
 
   it('the database-user one-shot, the first client from another container, is refused: it exits 1 with ECONNREFUSED and the bind_ip hint', () => {
+    // The break recreates MongoDB alone, after the one-shot ran against the working one: run it
+    // again against this MongoDB, as `up` of the file's default would.
+    composeCli(project, ['up', '-d', '--no-deps', '--force-recreate', 'database-user']);
+    docker('wait', container('database-user'));
+
     expect(inspectFormat(container('database-user'), '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 1');
     const log = docker('logs', container('database-user'));
     expect(log).toContain("could not set up the API's MongoDB user (ECONNREFUSED)");

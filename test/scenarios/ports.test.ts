@@ -1,8 +1,12 @@
 import { addressOn, cleanUp, composeCli, connectOnLoopback, readinessUntil, uniqueName, upStack, type ComposeProject, type Stack } from '../support/compose';
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, inspect } from '../support/docker';
 import { freePort } from '../support/ports';
+import { breakContext } from '../support/scenario';
 
 // compose/ports.yml: what reaches MongoDB from the host, published or not. Removed with `down --volumes`.
+// The unpublished MongoDB is also looked at as `node scripts/stack.js ports --break unpublished` does.
+const { unpublished } = SCENARIOS.ports.breaks;
 
 const ports: ComposeProject = { file: 'ports.yml', name: uniqueName('ports'), env: {} };
 let portsStack: Stack | undefined;
@@ -36,6 +40,13 @@ describe('ports.yml: what reaches MongoDB from the host', () => {
     expect(NetworkSettings.Ports).toEqual({ '27017/tcp': null });
     expect(docker('port', container('mongodb'))).toBe('');
     if (!someonePublishes27017()) expect(await connectOnLoopback(27017)).toBe('ECONNREFUSED');
+
+    // The break changes nothing: it shows what the host sees, and says the same.
+    const ctx = await breakContext(portsStack!, 'ports');
+    const shown = await unpublished.show(ctx, await unpublished.run(ctx));
+    expect(shown).toMatch(/^mongodb's host port: (:0|\(none\)), not published$/m);
+    if (!someonePublishes27017()) expect(shown).toContain('connect 127.0.0.1:27017 from the host: ECONNREFUSED\n');
+    expect(shown).toContain(`port mongodb-compass 27017\n127.0.0.1:${ports.env.MONGO_HOST_PORT}`);
   });
 
   it('`expose: ["27017"]`: the port is exposed in the config, yet nothing is published', () => {

@@ -1,14 +1,23 @@
 import request from 'supertest';
+import { readyzInside } from '../../scripts/lib/readyz';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
 import { courseRequestsSucceed, lookUp, readinessUntil, upStack, type Stack } from '../support/compose';
+import { eventually } from '../support/eventually';
+import { breakContext } from '../support/scenario';
 
 // Scenario 14, from the real compose/scale.yml: three API replicas share the network alias `api`;
 // `balancer`, published on 127.0.0.1, looks `api` up for each new connection (Docker's DNS rotates
 // the answer) and forwards to the first address. Each answer's X-Served-By names its replica.
+// Every replica is stopped by `node scripts/stack.js scale --break replicas-stopped`'s own code.
 let stack: Stack;
+let ctx: BreakContext;
 
-const replicas = () =>
-  docker('ps', '-q', '--no-trunc', '-f', `label=com.docker.compose.project=${stack.projectName}`, '-f', 'label=com.docker.compose.service=favorites').split('\n').filter(Boolean);
+/** The favorites containers that are running (or, with `status`, in that state). */
+const replicas = (status = 'running') =>
+  docker('ps', '-q', '--no-trunc', '-f', `status=${status}`, '-f', `label=com.docker.compose.project=${stack.projectName}`, '-f', 'label=com.docker.compose.service=favorites')
+    .split('\n')
+    .filter(Boolean);
 
 /** `count` requests, each on a new connection; how many each replica served. */
 async function servedBy(count: number): Promise<Map<string, number>> {
@@ -24,6 +33,16 @@ async function servedBy(count: number): Promise<Map<string, number>> {
 
 beforeAll(async () => {
   stack = await upStack('scale.yml');
+  ctx = await breakContext(stack, 'scale');
+});
+
+// A test that stops replicas starts them again, so every test begins with all three running and
+// ready (asked from inside each: quicker than waiting for the next healthcheck).
+afterEach(async () => {
+  const stopped = replicas('exited');
+  if (stopped.length === 0) return;
+  docker('start', ...stopped);
+  await eventually(() => stopped.every((id) => readyzInside(id).status === 200), 60_000, { intervalMs: 250 });
 });
 
 afterAll(async () => {
@@ -66,12 +85,15 @@ describe('scale.yml: three replicas behind DNS round robin', () => {
   });
 
   it('with every replica stopped, `api` no longer resolves and the balancer closes each connection unanswered: socket hang up', async () => {
-    docker('stop', '-t', '5', ...replicas());
+    const replicasStopped = SCENARIOS.scale.breaks['replicas-stopped'];
+    await replicasStopped.run(ctx);
 
     const error = await request(stack.baseUrl).get('/healthz').then(() => undefined, (e: { code?: string; message: string }) => e);
 
     expect(lookUp(`${stack.projectName}_favorites-net`, 'api').exitCode).toBe(2);
     expect(error?.code).toBe('ECONNRESET');
     expect(error?.message).toBe('socket hang up');
+    // What the demo shows: the same request, with no answer.
+    expect(await replicasStopped.show(ctx, undefined)).toMatch(/^\$ curl http:\/\/127\.0\.0\.1:\d+\/healthz\nno answer: /);
   });
 });

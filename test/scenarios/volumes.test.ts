@@ -1,7 +1,20 @@
 import request from 'supertest';
-import type { StartedDockerComposeEnvironment, StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
-import { apiUrl, composeFile, courseRequestsSucceed, luke, readinessUntil, signedInApiContainer, uniqueName, upStack, type Stack } from '../support/compose';
+import {
+  apiUrl,
+  cleanUp,
+  composeCli,
+  courseRequestsSucceed,
+  luke,
+  readinessUntil,
+  signedInApiContainer,
+  uniqueName,
+  upStack,
+  type Stack,
+} from '../support/compose';
+import { breakContext } from '../support/scenario';
 
 // Scenario 13, from the real compose/volumes.yml: MongoDB keeps its data in the image's anonymous
 // volume (`VOLUME /data/db`, in mongo and in the FerretDB stand-in alike), the passwords in named
@@ -12,10 +25,14 @@ import { apiUrl, composeFile, courseRequestsSucceed, luke, readinessUntil, signe
 // empty list. The dangling volume, mounted again at /data/db, brings the favorite back. That a
 // named data volume survives `down`/`up` is network.test.ts's "data survives" test; here only that
 // named volumes survive `down` and `down -v` removes them, with the anonymous volume in use, but not
-// one that was already dangling.
+// one that was already dangling. The `down` and `up` are `node scripts/stack.js volumes --break
+// anonymous-volume`'s own code, run with the docker CLI: from then on the stack is compose's, not
+// testcontainers', so it is taken down with `docker compose down --volumes` too.
 let stack: Stack;
-let environment: StartedDockerComposeEnvironment | undefined;
+let ctx: BreakContext;
 let firstVolume = '';
+/** The volume the break left dangling, as it named it: removed at the end whatever the tests found. */
+let leftDangling = '';
 let recoveredDb = '';
 let recoveredApi: StartedTestContainer | undefined;
 
@@ -25,20 +42,25 @@ const dataVolumeOf = (name: string): string => {
   return Mounts.find((mount) => mount.Destination === '/data/db')?.Name ?? '';
 };
 const dangling = () => docker('volume', 'ls', '-q', '-f', 'dangling=true').split('\n');
-const projectVolumes = () => docker('volume', 'ls', '-q', '-f', `label=com.docker.compose.project=${stack.projectName}`).split('\n').filter(Boolean);
+const projectVolumes = () =>
+  docker('volume', 'ls', '-q', '-f', `label=com.docker.compose.project=${stack.projectName}`).split('\n').filter(Boolean);
+const createdAt = (volumes: string[]) => volumes.map((volume) => docker('volume', 'inspect', '--format', '{{.CreatedAt}}', volume));
 const names = (favorites: { name: string }[]) => favorites.map((favorite) => favorite.name);
 
 beforeAll(async () => {
   stack = await upStack('volumes.yml');
-  environment = stack.environment;
+  ctx = await breakContext(stack, 'volumes');
 });
 
-afterAll(async () => {
-  await recoveredApi?.stop().catch(() => undefined);
-  if (recoveredDb) docker('rm', '-f', recoveredDb);
-  await environment?.down({ removeVolumes: true }).catch(() => undefined);
-  for (const volume of [firstVolume].filter(Boolean)) if (docker('volume', 'ls', '-q', '-f', `name=^${volume}$`)) docker('volume', 'rm', volume);
-});
+// The stack (whoever brought it up last), and the anonymous volume its first MongoDB left dangling.
+afterAll(() =>
+  cleanUp([
+    () => recoveredApi?.stop(),
+    () => recoveredDb && docker('rm', '-f', recoveredDb),
+    () => stack && composeCli({ file: 'volumes.yml', name: stack.projectName, env: stack.env }, ['down', '--volumes', '--remove-orphans']),
+    ...[firstVolume, leftDangling].map((volume) => () => volume && docker('volume', 'ls', '-q', '-f', `name=^${volume}$`) && docker('volume', 'rm', volume)),
+  ]),
+);
 
 describe('volumes.yml: an anonymous volume for /data/db', () => {
   it('MongoDB\'s /data/db is an anonymous volume (a 64-hex name, no compose volume label), the passwords are in named ones', async () => {
@@ -53,19 +75,26 @@ describe('volumes.yml: an anonymous volume for /data/db', () => {
   it('after `down` (without -v) and `up`, the favorite saved before is gone, MongoDB has a new volume, and the old one is dangling', async () => {
     await courseRequestsSucceed(stack.baseUrl, luke);
     const firstUserRun = docker('logs', container('database-user'));
+    const namedVolumes = projectVolumes();
+    const namedCreatedAt = createdAt(namedVolumes);
 
-    await environment!.down({ removeVolumes: false });
-    environment = undefined;
+    // Saves a favorite of its own, then `down` and `up -d --wait`, and waits for /readyz 200.
+    const { saved, volume } = await SCENARIOS.volumes.breaks['anonymous-volume'].run(ctx);
+    leftDangling = volume;
+    expect(volume).toBe(firstVolume);
     expect(dangling()).toContain(firstVolume);
-    expect(projectVolumes()).toHaveLength(2); // the named ones survive `down`
+    // The named ones survive `down`: the same two, not made again by `up` (they were created before it).
+    expect(projectVolumes()).toHaveLength(2);
+    expect(createdAt(namedVolumes)).toEqual(namedCreatedAt);
 
-    environment = await composeFile('volumes.yml', stack.projectName, { FAVORITES_PORT: new URL(stack.baseUrl).port }).up();
     const { status } = await readinessUntil(stack.baseUrl, (s) => s === 200);
     const listed = await request(stack.baseUrl).get('/favorites');
 
     expect(status).toBe(200);
     expect(listed.status).toBe(200);
     expect(names(listed.body.favorites)).not.toContain(luke.name);
+    expect(saved).toMatch(/^201 /);
+    expect(names(listed.body.favorites)).not.toContain(JSON.parse(saved.slice('201 '.length)).favorite.name);
     expect(dataVolumeOf(container('mongodb'))).toMatch(/^[0-9a-f]{64}$/);
     expect(dataVolumeOf(container('mongodb'))).not.toBe(firstVolume);
     // The users went with the data: database-user created the API's user both times, never "updated".
@@ -100,8 +129,7 @@ describe('volumes.yml: an anonymous volume for /data/db', () => {
     recoveredDb = '';
     const secondVolume = dataVolumeOf(container('mongodb'));
 
-    await environment!.down({ removeVolumes: true });
-    environment = undefined;
+    ctx.compose(['down', '--volumes']);
 
     expect(projectVolumes()).toEqual([]);
     expect(docker('volume', 'ls', '-q', '-f', `name=^${secondVolume}$`)).toBe('');

@@ -114,7 +114,8 @@ describe('docs: the scenario index', () => {
 
     expect(read(`docs/scenarios/${name}.md`).split('\n')[0]).toBe(`# ${title}`);
     expect(row).toContain(`[${title}](docs/scenarios/${name}.md)`);
-    expect(row).toContain(` ${reachedBy} |`);
+    // A cell of its own, however Prettier pads the table.
+    expect(row.split('|').map((cell) => cell.trim())).toContain(reachedBy);
   });
 
   it('has a page for every scenario and no page for anything else', () => {

@@ -41,7 +41,14 @@ const composeArgs = (args) => ['compose', '-p', PROJECT, '-f', 'compose/network.
 /** @returns {import('node:child_process').SpawnSyncOptionsWithStringEncoding} */
 const composeOptions = () => ({
   cwd: ROOT,
-  env: { ...process.env, ...env, FAVORITES_NETWORK: NETWORK, FAVORITES_PORT: PORT, COMPOSE_PROFILES: 'offline', SWAPI_BASE_URL: 'http://swapi-stub:8080/api' },
+  env: {
+    ...process.env,
+    ...env,
+    FAVORITES_NETWORK: NETWORK,
+    FAVORITES_PORT: PORT,
+    COMPOSE_PROFILES: 'offline',
+    SWAPI_BASE_URL: 'http://swapi-stub:8080/api',
+  },
   encoding: 'utf8',
 });
 
@@ -115,7 +122,13 @@ async function main() {
     for (const fault of Object.keys(FAULTS)) {
       await ready();
       process.stdout.write(`running: ${fault} ... `);
-      rows.push(await runFault(fault, { baseUrl, mongo: `${PROJECT}-mongodb-1`, network: NETWORK }, { tag: `reliability ${rows.length}` }));
+      rows.push(
+        await runFault(
+          fault,
+          { baseUrl, mongo: `${PROJECT}-mongodb-1`, network: NETWORK },
+          { tag: `reliability ${rows.length}` },
+        ),
+      );
       console.log('done');
     }
     await ready();
@@ -126,7 +139,9 @@ async function main() {
     compose('down', '--volumes', '--remove-orphans');
   }
   printTable(rows);
-  console.log('\nA refusal is a 503 with the hint; "slowest" is the longest any request waited; recovery is the time from the end of the fault to the first write that succeeded.');
+  console.log(
+    '\nA refusal is a 503 with the hint; "slowest" is the longest any request waited; recovery is the time from the end of the fault to the first write that succeeded.',
+  );
 }
 
 main().catch((error) => {

@@ -62,7 +62,9 @@ function mongoImage() {
 function usage(message) {
   if (message) console.error(message);
   // Asked for (--help): the answer, on stdout. After a mistake: on stderr, with exit code 2.
-  (message ? console.error : console.log)(`usage: node scripts/stack.js [${SCENARIO_NAMES.join('|')}] [--break <failure>] [--detach]
+  (message
+    ? console.error
+    : console.log)(`usage: node scripts/stack.js [${SCENARIO_NAMES.join('|')}] [--break <failure>] [--detach]
        node scripts/stack.js down [<scenario>] [--volumes]
        node scripts/stack.js mongodb | down mongodb
 failures, by scenario:
@@ -95,7 +97,8 @@ function parseArgs(argv) {
     const found = findBreak(options.failure);
     if (!found) usage(`--break takes one of: ${breakNames().join(', ')}`);
     const owner = found.scenario.name;
-    if (options.scenario && options.scenario !== owner) usage(`--break ${options.failure} belongs to the ${owner} scenario`);
+    if (options.scenario && options.scenario !== owner)
+      usage(`--break ${options.failure} belongs to the ${owner} scenario`);
     options.scenario = owner;
   }
   return { ...options, scenario: options.scenario ?? 'network' };
@@ -118,7 +121,8 @@ function composeRunner(scenario) {
       stdio,
       encoding: 'utf8',
     });
-    if (check && result.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed${stdio === 'inherit' ? '' : `: ${result.stderr}`}`);
+    if (check && result.status !== 0)
+      throw new Error(`docker compose ${args.join(' ')} failed${stdio === 'inherit' ? '' : `: ${result.stderr}`}`);
     return result.stdout ?? '';
   };
 }
@@ -128,7 +132,10 @@ function composeRunner(scenario) {
 const apiService = (scenario) => SCENARIOS[scenario].apiService ?? 'favorites';
 /** The containers a scenario's failures run outside its compose file. */
 /** @param {string} scenario */
-const extraContainers = (scenario) => [...(scenario === 'host' ? [HOST_MONGO] : []), ...containersOf(SCENARIOS[scenario], projectOf(scenario))];
+const extraContainers = (scenario) => [
+  ...(scenario === 'host' ? [HOST_MONGO] : []),
+  ...containersOf(SCENARIOS[scenario], projectOf(scenario)),
+];
 
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
@@ -157,15 +164,21 @@ async function up({ scenario, failure, detach }) {
   extraContainers(scenario).forEach(removeContainer);
   if (scenario === 'host') {
     if (await hostPortTaken()) {
-      console.log(`Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`);
+      console.log(
+        `Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`,
+      );
     } else {
       // On the gateway address only, where containers reach the host: an unauthenticated demo database stays off the LAN.
       const gateway = hostGatewayAddress(mongoImage());
-      console.log(`No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address.`);
+      console.log(
+        `No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address.`,
+      );
       startHostMongo(gateway);
     }
   }
-  const settings = Object.entries(SCENARIOS[scenario].env ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+  const settings = Object.entries(SCENARIOS[scenario].env ?? {})
+    .map(([key, value]) => `${key}=${value} `)
+    .join('');
   console.log(`\n$ ${settings}docker compose -f compose/${scenario}.yml up -d --build --wait`);
   compose(['up', '-d', '--build', '--wait', '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
   pruneReplacedImages();
@@ -180,7 +193,9 @@ async function up({ scenario, failure, detach }) {
   curl ${api}/favorites
   curl ${api}/movies`);
   if (detach) {
-    console.log(`\nIt runs in the background. Logs: docker compose -f compose/${scenario}.yml logs -f ${apiService(scenario)}     Remove: node scripts/stack.js down ${scenario}`);
+    console.log(
+      `\nIt runs in the background. Logs: docker compose -f compose/${scenario}.yml logs -f ${apiService(scenario)}     Remove: node scripts/stack.js down ${scenario}`,
+    );
     return;
   }
   console.log('\nThe API logs follow. Ctrl-C takes the stack down (its data volume stays).\n');
@@ -224,11 +239,25 @@ async function showFailure(scenario, failure, compose) {
  */
 function followLogsUntilInterrupted(scenario) {
   return new Promise((resolve) => {
-    const logs = spawn('docker', ['compose', '-f', `compose/${scenario}.yml`, 'logs', '-f', '--no-log-prefix', '--since', '1m', apiService(scenario)], {
-      cwd: ROOT,
-      env: { ...process.env, ...images, ...SCENARIOS[scenario].env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const logs = spawn(
+      'docker',
+      [
+        'compose',
+        '-f',
+        `compose/${scenario}.yml`,
+        'logs',
+        '-f',
+        '--no-log-prefix',
+        '--since',
+        '1m',
+        apiService(scenario),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...images, ...SCENARIOS[scenario].env },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     process.once('SIGINT', () => logs.kill('SIGTERM'));
     process.once('SIGTERM', () => logs.kill('SIGTERM'));
     logs.once('exit', () => resolve());
@@ -245,7 +274,9 @@ function down({ scenario, volumes }) {
   extraContainers(scenario).forEach(removeContainer);
   console.log(`\n$ docker compose -f compose/${scenario}.yml down${volumes ? ' --volumes' : ''}`);
   // With the offline profile on, so the SWAPI stub goes too wherever it was started.
-  composeRunner(scenario)(['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])], { COMPOSE_PROFILES: 'offline' });
+  composeRunner(scenario)(['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])], {
+    COMPOSE_PROFILES: 'offline',
+  });
 }
 
 async function main() {
@@ -259,7 +290,9 @@ async function main() {
   console.log(`Docker engine ${engine}, compose ${compose}`);
   const selected = ensureImages();
   images = selected.env;
-  console.log(`Images: ${images.FAVORITES_MONGO_IMAGE} and ${images.FAVORITES_NODE_IMAGE}${selected.offline ? ' (offline stand-ins; the SWAPI stub stands in for swapi.dev)' : ''}`);
+  console.log(
+    `Images: ${images.FAVORITES_MONGO_IMAGE} and ${images.FAVORITES_NODE_IMAGE}${selected.offline ? ' (offline stand-ins; the SWAPI stub stands in for swapi.dev)' : ''}`,
+  );
   if (options.scenario === 'mongodb') upDevMongo();
   else await up(options);
 }

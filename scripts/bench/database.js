@@ -24,9 +24,22 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function startDatabase({ image, healthcheck, onStarted }) {
   const name = `${NAME_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
   const run = docker([
-    'run', '--detach', '--name', name, '--label', 'swfavorites.bench=true',
-    '--publish', '127.0.0.1::27017',
-    '--health-cmd', healthcheck, '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '60',
+    'run',
+    '--detach',
+    '--name',
+    name,
+    '--label',
+    'swfavorites.bench=true',
+    '--publish',
+    '127.0.0.1::27017',
+    '--health-cmd',
+    healthcheck,
+    '--health-interval',
+    '1s',
+    '--health-timeout',
+    '3s',
+    '--health-retries',
+    '60',
     image,
   ]);
   if (!run.ok) throw new Error(`docker run ${image} failed: ${run.stderr}`);
@@ -36,7 +49,9 @@ async function startDatabase({ image, healthcheck, onStarted }) {
     const health = docker(['inspect', '--format', '{{.State.Status}} {{.State.Health.Status}}', name]).stdout;
     if (health === 'running healthy') break;
     if (!health.startsWith('running') || Date.now() > deadline) {
-      throw new Error(`the database container ${name} is "${health}", not healthy; docker logs ${name}:\n${docker(['logs', '--tail', '20', name]).stderr}`);
+      throw new Error(
+        `the database container ${name} is "${health}", not healthy; docker logs ${name}:\n${docker(['logs', '--tail', '20', name]).stderr}`,
+      );
     }
     await delay(250);
   }
@@ -68,7 +83,13 @@ async function seed(url, count) {
       const docs = [];
       for (let i = from; i < Math.min(count, from + SEED_BATCH); i += 1) {
         const at = new Date(start + i);
-        docs.push({ type: i % 2 ? 'character' : 'movie', name: `Seeded favorite ${i}`, url: `https://swapi.dev/api/films/${(i % 6) + 1}/`, createdAt: at, updatedAt: at });
+        docs.push({
+          type: i % 2 ? 'character' : 'movie',
+          name: `Seeded favorite ${i}`,
+          url: `https://swapi.dev/api/films/${(i % 6) + 1}/`,
+          createdAt: at,
+          updatedAt: at,
+        });
       }
       await favorites.insertMany(docs);
     }

@@ -46,7 +46,14 @@ const client = new MongoClient(MONGODB_URL, {
 const favorites = /** @type {import('mongodb').Collection<FavoriteFields>} */ (client.db().collection('favorites'));
 
 /** @param {StoredFavorite} favorite */
-const toJson = ({ _id, type, name, url, createdAt, updatedAt }) => ({ id: _id.toString(), type, name, url, createdAt, updatedAt });
+const toJson = ({ _id, type, name, url, createdAt, updatedAt }) => ({
+  id: _id.toString(),
+  type,
+  name,
+  url,
+  createdAt,
+  updatedAt,
+});
 
 /**
  * The cursor of the page after `last`, made as the API makes it.
@@ -75,7 +82,13 @@ async function listFavorites(res) {
 async function addFavorite(req, res) {
   const fields = JSON.parse(await readBody(req));
   const now = new Date();
-  const doc = { type: String(fields.type), name: String(fields.name), url: String(fields.url), createdAt: now, updatedAt: now };
+  const doc = {
+    type: String(fields.type),
+    name: String(fields.name),
+    url: String(fields.url),
+    createdAt: now,
+    updatedAt: now,
+  };
   try {
     const { insertedId } = await favorites.insertOne(doc);
     send(res, 201, { message: 'Favorite saved!', favorite: toJson({ ...doc, _id: insertedId }) });
@@ -117,9 +130,12 @@ function getJson(url) {
         });
         answer.on('error', reject);
       })
-      .on('timeout', /** @this {http.ClientRequest} */ function onTimeout() {
-        this.destroy(new Error('SWAPI did not answer in time'));
-      })
+      .on(
+        'timeout',
+        /** @this {http.ClientRequest} */ function onTimeout() {
+          this.destroy(new Error('SWAPI did not answer in time'));
+        },
+      )
       .on('error', reject);
   });
 }

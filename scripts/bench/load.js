@@ -31,24 +31,38 @@ const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
  * @returns {Promise<LoadFigures>}
  */
 function load(url, { duration, connections, body, track = () => undefined }) {
-  const args = [AUTOCANNON, '--json', '--no-progress', '--duration', String(duration), '--connections', String(connections)];
-  if (body !== undefined) args.push('--method', 'POST', '--headers', 'content-type=application/json', '--body', body, '--idReplacement');
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '--no-progress',
+    '--duration',
+    String(duration),
+    '--connections',
+    String(connections),
+  ];
+  if (body !== undefined)
+    args.push('--method', 'POST', '--headers', 'content-type=application/json', '--body', body, '--idReplacement');
   args.push(url);
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (duration + 30) * 1000 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`autocannon against ${url} failed: ${stderr.trim() || error.message}`));
-      const result = JSON.parse(stdout);
-      resolve({
-        // Only 2xx answers count: a fast error is not throughput.
-        ok: result['2xx'],
-        answered: result.requests.total,
-        seconds: result.duration,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        // Answers other than 2xx, and requests that got none (refused, reset, timed out).
-        errors: result.non2xx + result.errors,
-      });
-    });
+    const child = execFile(
+      process.execPath,
+      args,
+      { maxBuffer: 16 * 1024 * 1024, timeout: (duration + 30) * 1000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`autocannon against ${url} failed: ${stderr.trim() || error.message}`));
+        const result = JSON.parse(stdout);
+        resolve({
+          // Only 2xx answers count: a fast error is not throughput.
+          ok: result['2xx'],
+          answered: result.requests.total,
+          seconds: result.duration,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          // Answers other than 2xx, and requests that got none (refused, reset, timed out).
+          errors: result.non2xx + result.errors,
+        });
+      },
+    );
     track(child);
   });
 }

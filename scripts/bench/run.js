@@ -21,7 +21,11 @@ const { API_SERVER, rssBytes, startServer } = require('./servers');
 const { printTable } = require('./table');
 
 const API_IMAGE = 'swfavorites/favorites:local';
-const NEW_FAVORITE = JSON.stringify({ type: 'movie', name: 'Bench favorite [<id>]', url: 'https://swapi.dev/api/films/1/' });
+const NEW_FAVORITE = JSON.stringify({
+  type: 'movie',
+  name: 'Bench favorite [<id>]',
+  url: 'https://swapi.dev/api/films/1/',
+});
 
 /** @typedef {import('./servers').RunningServer} RunningServer */
 /** @typedef {import('./load').LoadFigures} LoadFigures */
@@ -42,17 +46,49 @@ const NEW_FAVORITE = JSON.stringify({ type: 'movie', name: 'Bench favorite [<id>
 /** @type {Record<string, { env: string, fallback: string, min: number, max: number, help: string }>} */
 const SETTINGS = {
   duration: { env: 'BENCH_DURATION', fallback: '5', min: 1, max: 60, help: 'seconds of load per round' },
-  connections: { env: 'BENCH_CONNECTIONS', fallback: '20', min: 1, max: 500, help: 'concurrent keep-alive connections' },
+  connections: {
+    env: 'BENCH_CONNECTIONS',
+    fallback: '20',
+    min: 1,
+    max: 500,
+    help: 'concurrent keep-alive connections',
+  },
   rounds: { env: 'BENCH_ROUNDS', fallback: '2', min: 1, max: 10, help: 'measured rounds per server and route' },
-  warmup: { env: 'BENCH_WARMUP', fallback: '1', min: 0, max: 30, help: 'seconds of unmeasured load per server and route first' },
-  sizes: { env: 'BENCH_SIZES', fallback: '100,10000', min: 1, max: 100_000, help: 'favorites seeded for the GET /favorites rounds' },
-  'swapi-latency': { env: 'BENCH_SWAPI_LATENCY_MS', fallback: '50', min: 0, max: 5000, help: 'milliseconds the SWAPI stub waits before answering' },
+  warmup: {
+    env: 'BENCH_WARMUP',
+    fallback: '1',
+    min: 0,
+    max: 30,
+    help: 'seconds of unmeasured load per server and route first',
+  },
+  sizes: {
+    env: 'BENCH_SIZES',
+    fallback: '100,10000',
+    min: 1,
+    max: 100_000,
+    help: 'favorites seeded for the GET /favorites rounds',
+  },
+  'swapi-latency': {
+    env: 'BENCH_SWAPI_LATENCY_MS',
+    fallback: '50',
+    min: 0,
+    max: 5000,
+    help: 'milliseconds the SWAPI stub waits before answering',
+  },
   // The API's own default (MONGODB_QUERY_TIMEOUT_MS); raise it to see what a slow query costs, not its 504.
-  'query-timeout': { env: 'BENCH_QUERY_TIMEOUT_MS', fallback: '1500', min: 1, max: 60_000, help: "both servers' maxTimeMS for a query" },
+  'query-timeout': {
+    env: 'BENCH_QUERY_TIMEOUT_MS',
+    fallback: '1500',
+    min: 1,
+    max: 60_000,
+    help: "both servers' maxTimeMS for a query",
+  },
 };
 
 function usage() {
-  const lines = Object.entries(SETTINGS).map(([flag, s]) => `  --${flag.padEnd(14)} ${s.help} (${s.env}, default ${s.fallback})`);
+  const lines = Object.entries(SETTINGS).map(
+    ([flag, s]) => `  --${flag.padEnd(14)} ${s.help} (${s.env}, default ${s.fallback})`,
+  );
   return `Usage: npm run bench [-- --duration 5 --connections 20 ...]\n${lines.join('\n')}`;
 }
 
@@ -63,7 +99,10 @@ function usage() {
  */
 function readOptions(argv) {
   /** @type {import('node:util').ParseArgsConfig['options']} */
-  const flags = { ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' }])), help: { type: 'boolean' } };
+  const flags = {
+    ...Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' }])),
+    help: { type: 'boolean' },
+  };
   const { values } = parseArgs({ args: argv, options: flags });
   if (values.help) {
     console.log(usage());
@@ -76,14 +115,18 @@ function readOptions(argv) {
     const raw = /** @type {string | undefined} */ (values[flag]) ?? process.env[env] ?? fallback;
     const numbers = raw.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : NaN));
     if (numbers.some((n) => !(n >= min && n <= max)) || (flag !== 'sizes' && numbers.length !== 1)) {
-      throw new Error(`--${flag} (${env}) must be ${flag === 'sizes' ? 'a comma-separated list of whole numbers' : 'a whole number'} from ${min} to ${max}, got "${raw}"\n${usage()}`);
+      throw new Error(
+        `--${flag} (${env}) must be ${flag === 'sizes' ? 'a comma-separated list of whole numbers' : 'a whole number'} from ${min} to ${max}, got "${raw}"\n${usage()}`,
+      );
     }
     return flag === 'sizes' ? numbers : numbers[0];
   };
   /** @param {string} flag */
   const camelCase = (flag) => flag.replace(/-(\w)/g, (_, /** @type {string} */ letter) => letter.toUpperCase());
   // SETTINGS names each flag of BenchOptions, and only sizes is a list.
-  return /** @type {BenchOptions} */ (Object.fromEntries(Object.keys(SETTINGS).map((flag) => [camelCase(flag), read(flag)])));
+  return /** @type {BenchOptions} */ (
+    Object.fromEntries(Object.keys(SETTINGS).map((flag) => [camelCase(flag), read(flag)]))
+  );
 }
 
 // Everything this run started, for cleanUp. Synchronous, so it works from process.on('exit').
@@ -93,7 +136,8 @@ const started = { processes: new Set(), container: undefined };
 const track = (child) => started.processes.add(child);
 
 function cleanUp() {
-  for (const child of started.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of started.processes)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   if (started.container) removeDatabase(started.container);
   started.container = undefined;
 }
@@ -116,7 +160,10 @@ function buildIfStale() {
       const path = join(dir, entry.name);
       return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
     }, 0);
-  const sources = Math.max(newest(join(ROOT, 'services/favorites/src')), statSync(join(ROOT, 'services/favorites/tsconfig.build.json')).mtimeMs);
+  const sources = Math.max(
+    newest(join(ROOT, 'services/favorites/src')),
+    statSync(join(ROOT, 'services/favorites/tsconfig.build.json')).mtimeMs,
+  );
   if (existsSync(API_SERVER) && statSync(API_SERVER).mtimeMs >= sources) return;
   progress('npm run build (dist is missing or older than src)');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -153,7 +200,8 @@ async function compare(servers, path, options, body) {
    * @param {RunningServer} server
    * @param {number} duration
    */
-  const run = (server, duration) => load(`${server.baseUrl}${path}`, { duration, connections: options.connections, body, track });
+  const run = (server, duration) =>
+    load(`${server.baseUrl}${path}`, { duration, connections: options.connections, body, track });
   if (options.warmup > 0) for (const server of servers) await run(server, options.warmup);
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const server of servers) {
@@ -209,14 +257,21 @@ async function main() {
   ensureEngine(progress);
   const { env: images, offline } = ensureImages(progress);
   const { FAVORITES_MONGO_IMAGE: mongoImage, FAVORITES_MONGO_HEALTHCHECK: healthcheck } = images;
-  if (!mongoImage || !healthcheck) throw new Error('FAVORITES_MONGO_IMAGE and FAVORITES_MONGO_HEALTHCHECK must be set: compose/.env pins them');
+  if (!mongoImage || !healthcheck)
+    throw new Error('FAVORITES_MONGO_IMAGE and FAVORITES_MONGO_HEALTHCHECK must be set: compose/.env pins them');
   buildIfStale();
 
   const perRoute = options.warmup + options.rounds * options.duration;
   console.log('npm run bench: the API beside the limit (scripts/bench/limit-server.js), over loopback');
-  console.log(`- load: autocannon ${require('autocannon/package.json').version}, ${options.connections} connections; per server and route ${options.warmup} s warm-up, then ${options.rounds} round(s) of ${options.duration} s, API and limit in turns (~${perRoute * 2} s a route)`);
-  console.log(`- database: ${mongoImage}${offline ? ' (offline stand-in for mongo)' : ''}, one container on 127.0.0.1, a database per server; seeded sizes ${options.sizes.join(', ')}; query time limit ${options.queryTimeout} ms`);
-  console.log(`- SWAPI: the stub (services/swapi-stub), answering in ${options.swapiLatency} ms; Node ${process.version}; ${cpus().length} CPUs shared by servers, load generator and database`);
+  console.log(
+    `- load: autocannon ${require('autocannon/package.json').version}, ${options.connections} connections; per server and route ${options.warmup} s warm-up, then ${options.rounds} round(s) of ${options.duration} s, API and limit in turns (~${perRoute * 2} s a route)`,
+  );
+  console.log(
+    `- database: ${mongoImage}${offline ? ' (offline stand-in for mongo)' : ''}, one container on 127.0.0.1, a database per server; seeded sizes ${options.sizes.join(', ')}; query time limit ${options.queryTimeout} ms`,
+  );
+  console.log(
+    `- SWAPI: the stub (services/swapi-stub), answering in ${options.swapiLatency} ms; Node ${process.version}; ${cpus().length} CPUs shared by servers, load generator and database`,
+  );
 
   const database = await startDatabase({
     image: mongoImage,
@@ -254,13 +309,16 @@ async function main() {
     ]);
   }
 
-  printTable('POST /favorites (a new name each request)', loadRows(await compare(servers, '/favorites', options, NEW_FAVORITE)));
+  printTable(
+    'POST /favorites (a new name each request)',
+    loadRows(await compare(servers, '/favorites', options, NEW_FAVORITE)),
+  );
 
   const [apiWarm, limitWarm] = await Promise.all(servers.map((server) => timedGet(`${server.baseUrl}/movies`)));
-  printTable(
-    'GET /movies warm (the API from its cache; the limit sends the same body from one buffer: the ceiling)',
-    [...loadRows(await compare(servers, '/movies', options)), ['body bytes', apiWarm.bytes, limitWarm.bytes]],
-  );
+  printTable('GET /movies warm (the API from its cache; the limit sends the same body from one buffer: the ceiling)', [
+    ...loadRows(await compare(servers, '/movies', options)),
+    ['body bytes', apiWarm.bytes, limitWarm.bytes],
+  ]);
 
   printTable(
     'Summary',

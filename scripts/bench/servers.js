@@ -74,8 +74,12 @@ async function startServer(kind, settings, track) {
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the ${kind} server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the ${kind} server was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `the ${kind} server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`the ${kind} server was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
     const status = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
       (res) => res.arrayBuffer().then(() => res.status),
       () => undefined, // not listening yet

@@ -8,7 +8,12 @@ const { existsSync } = require('node:fs');
 const { isDebian, isRoot } = require('./host');
 
 // Where distributions and Google's packages put the browser; CHROMIUM_PATH comes before all of them.
-const CHROMIUM_LOCATIONS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const CHROMIUM_LOCATIONS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 const NO_CHROMIUM_HELP = [
   'The browser tests need Chromium, and there is none here. Get one, then run this again:',
@@ -22,7 +27,10 @@ const NO_CHROMIUM_HELP = [
  * @returns {{ ok: boolean, lastLines: string }}
  */
 function aptGet(args) {
-  const result = spawnSync('apt-get', ['-qq', ...args], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync('apt-get', ['-qq', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   return { ok: result.status === 0, lastLines: output.split('\n').slice(-5).join('\n') };
 }
@@ -73,7 +81,8 @@ const findChromium = () => CHROMIUM_LOCATIONS.find((path) => existsSync(path));
 function ensureChromium(log = console.log) {
   const configured = process.env.CHROMIUM_PATH;
   if (configured) {
-    if (!existsSync(configured)) throw new Error(`CHROMIUM_PATH is ${configured}, and there is no such file.\n${NO_CHROMIUM_HELP}`);
+    if (!existsSync(configured))
+      throw new Error(`CHROMIUM_PATH is ${configured}, and there is no such file.\n${NO_CHROMIUM_HELP}`);
     return configured;
   }
   const found = findChromium();

@@ -26,7 +26,12 @@ const NO_ENGINE_HELP = [
  */
 function docker(args, options = {}) {
   const result = spawnSync('docker', args, { encoding: 'utf8', ...options });
-  return { ok: result.status === 0, stdout: (result.stdout ?? '').trim(), stderr: (result.stderr ?? '').trim(), error: result.error };
+  return {
+    ok: result.status === 0,
+    stdout: (result.stdout ?? '').trim(),
+    stderr: (result.stderr ?? '').trim(),
+    error: result.error,
+  };
 }
 
 /**
@@ -40,14 +45,20 @@ function ensureEngine(log = console.log) {
   const info = docker(['info']);
   if (!info.ok) {
     if (/permission denied/i.test(info.stderr)) {
-      throw new Error(`Docker answers, but not to you: ${info.stderr.split('\n').pop()}\nAdd yourself to the docker group (sudo usermod -aG docker "$USER", then log in again), or run as root.`);
+      throw new Error(
+        `Docker answers, but not to you: ${info.stderr.split('\n').pop()}\nAdd yourself to the docker group (sudo usermod -aG docker "$USER", then log in again), or run as root.`,
+      );
     }
-    if (!(isRoot() && isDebian())) throw new Error(`${info.error ? 'There is no docker command. ' : ''}${NO_ENGINE_HELP}`);
+    if (!(isRoot() && isDebian()))
+      throw new Error(`${info.error ? 'There is no docker command. ' : ''}${NO_ENGINE_HELP}`);
     log('No Docker engine answers. Root on Debian: scripts/docker-setup.sh installs one if needed and starts it.');
     runScript('docker-setup.sh');
   }
   const compose = docker(['compose', 'version', '--short']);
-  if (!compose.ok) throw new Error('Docker answers, but has no compose v2 plugin (`docker compose`). Install it: Docker Desktop has it; on Debian, bash scripts/docker-setup.sh.');
+  if (!compose.ok)
+    throw new Error(
+      'Docker answers, but has no compose v2 plugin (`docker compose`). Install it: Docker Desktop has it; on Debian, bash scripts/docker-setup.sh.',
+    );
   return { engine: docker(['version', '--format', '{{.Server.Version}}']).stdout, compose: compose.stdout };
 }
 
@@ -59,9 +70,20 @@ function ensureEngine(log = console.log) {
  * @returns {string}
  */
 function hostGatewayAddress(image) {
-  const answer = docker(['run', '--rm', '--add-host', 'gateway.probe:host-gateway', '--entrypoint', 'getent', image, 'hosts', 'gateway.probe']);
+  const answer = docker([
+    'run',
+    '--rm',
+    '--add-host',
+    'gateway.probe:host-gateway',
+    '--entrypoint',
+    'getent',
+    image,
+    'hosts',
+    'gateway.probe',
+  ]);
   const address = /^(\S+)\s/.exec(answer.stdout)?.[1];
-  if (!answer.ok || !address) throw new Error(`cannot tell what host-gateway stands for: ${answer.stderr || answer.stdout}`);
+  if (!answer.ok || !address)
+    throw new Error(`cannot tell what host-gateway stands for: ${answer.stderr || answer.stdout}`);
   return address;
 }
 

@@ -60,13 +60,19 @@ function send(url, { method = 'GET', body, agent } = {}) {
   /** @param {NodeJS.ErrnoException} error */
   const failed = (error) => ({ error: error.code ?? error.message, ms: Date.now() - started, at: Date.now() });
   return new Promise((resolve) => {
-    const req = request(url, { method, agent, headers: body ? { 'content-type': 'application/json' } : {}, timeout: REQUEST_DEADLINE_MS }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: parse(text), ms: Date.now() - started, at: Date.now() }));
-      res.on('error', (error) => resolve(failed(error)));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: body ? { 'content-type': 'application/json' } : {}, timeout: REQUEST_DEADLINE_MS },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: parse(text), ms: Date.now() - started, at: Date.now() }),
+        );
+        res.on('error', (error) => resolve(failed(error)));
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('hung'), { code: 'HUNG' })));
     req.on('error', (error) => resolve(failed(error)));
     req.end(body ? JSON.stringify(body) : undefined);
@@ -121,7 +127,10 @@ function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load' } = {}) {
   const writer = async (w) => {
     for (let i = 0; running; i += 1) {
       const name = `${tag} ${w}-${i}`;
-      const answer = await send(`${baseUrl}/favorites`, { method: 'POST', body: { type: 'character', name, url: `https://swapi.dev/api/people/${i}/` } });
+      const answer = await send(`${baseUrl}/favorites`, {
+        method: 'POST',
+        body: { type: 'character', name, url: `https://swapi.dev/api/people/${i}/` },
+      });
       answers.push(answer);
       if (answer.status === 201) acknowledged.push(name);
     }

@@ -21,7 +21,8 @@ const isDebian = () => existsSync('/etc/debian_version');
  */
 function runScript(script) {
   const result = spawnSync('bash', [join(__dirname, '..', script)], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`scripts/${script} failed (exit ${result.status ?? result.signal}); see its output above`);
+  if (result.status !== 0)
+    throw new Error(`scripts/${script} failed (exit ${result.status ?? result.signal}); see its output above`);
 }
 
 module.exports = { isRoot, isDebian, runScript };

@@ -33,13 +33,19 @@ function readEnvFile(path) {
     if (!match) continue;
     let value = match[2].trim();
     if (value.length >= 2 && value[0] === "'" && value.endsWith("'")) value = value.slice(1, -1);
-    else if (value.length >= 2 && value[0] === '"' && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(["\\])/g, '$1');
+    else if (value.length >= 2 && value[0] === '"' && value.endsWith('"'))
+      value = value.slice(1, -1).replace(/\\(["\\])/g, '$1');
     entries[match[1]] = value;
   }
   return entries;
 }
 
-const IMAGE_VARIABLES = ['FAVORITES_NODE_IMAGE', 'FAVORITES_MONGO_IMAGE', 'FAVORITES_MONGO_HEALTHCHECK', 'FAVORITES_DEBIAN_IMAGE'];
+const IMAGE_VARIABLES = [
+  'FAVORITES_NODE_IMAGE',
+  'FAVORITES_MONGO_IMAGE',
+  'FAVORITES_MONGO_HEALTHCHECK',
+  'FAVORITES_DEBIAN_IMAGE',
+];
 
 /**
  * The images to run: the pins in compose/.env, where the environment overrides them as it does
@@ -78,7 +84,9 @@ function ensureImages(log = console.log) {
   if ([wanted.FAVORITES_NODE_IMAGE, wanted.FAVORITES_MONGO_IMAGE].every((image) => available(image, log))) {
     return { offline: false, env: wanted };
   }
-  log('No image registry answers: using local stand-ins built by scripts/offline-images.sh (a few minutes the first time, seconds after).');
+  log(
+    'No image registry answers: using local stand-ins built by scripts/offline-images.sh (a few minutes the first time, seconds after).',
+  );
   runScript('offline-images.sh');
   return { offline: true, env: readEnvFile(OFFLINE_ENV_FILE) };
 }
@@ -105,7 +113,16 @@ function buildBalancerImage(env = {}) {
     cwd: COMPOSE_DIR,
     env: { ...process.env, ...env, DEBIAN_MIRROR: mirror.status === 0 ? mirror.stdout.trim() : '' },
   });
-  if (!built.ok) throw new Error(`building the balancer image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
+  if (!built.ok)
+    throw new Error(`building the balancer image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
 }
 
-module.exports = { COMPOSE_DIR, IMAGE_VARIABLES, readEnvFile, pins, ensureImages, pruneReplacedImages, buildBalancerImage };
+module.exports = {
+  COMPOSE_DIR,
+  IMAGE_VARIABLES,
+  readEnvFile,
+  pins,
+  ensureImages,
+  pruneReplacedImages,
+  buildBalancerImage,
+};

@@ -34,7 +34,9 @@ async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${baseUrl}/readyz did not answer as expected within ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`);
+  throw new Error(
+    `${baseUrl}/readyz did not answer as expected within ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`,
+  );
 }
 
 /**
@@ -44,7 +46,8 @@ async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {
  * @returns {ReadyzAnswer}
  */
 function readyzInside(container) {
-  const script = "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, await r.text()), () => console.log(0, '{}'))";
+  const script =
+    "fetch('http://127.0.0.1:3000/readyz').then(async (r) => console.log(r.status, await r.text()), () => console.log(0, '{}'))";
   const answer = docker(['exec', container, 'node', '-e', script]);
   if (!answer.ok) return { status: 0, body: {} };
   const [status, ...body] = answer.stdout.split(' ');

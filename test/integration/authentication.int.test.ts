@@ -88,7 +88,9 @@ describe('MongoDB with authentication', () => {
     const api = startApi({ MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD: API_PASSWORD });
     await eventually(() => api.database.isConnected(), 15_000);
 
-    const saved = await request(api.app).post('/favorites').send({ name: 'A New Hope', type: 'movie', url: 'https://swapi.dev/api/films/1/' });
+    const saved = await request(api.app)
+      .post('/favorites')
+      .send({ name: 'A New Hope', type: 'movie', url: 'https://swapi.dev/api/films/1/' });
     const listed = await request(api.app).get('/favorites');
 
     expect((await request(api.app).get('/readyz')).body.database.url).toMatch(/^mongodb:\/\/favorites:\*\*\*\*@/);
@@ -106,7 +108,11 @@ describe('MongoDB with authentication', () => {
     expect(body.database.hint).toContain('check MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
     expect(JSON.stringify(body)).not.toContain('not-the-password');
     expect(list.status).toBe(503);
-    expect(list.body).toEqual({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('MongoDB rejected the credentials'), requestId: expect.any(String) });
+    expect(list.body).toEqual({
+      code: 'DATABASE_UNAVAILABLE',
+      message: expect.stringContaining('MongoDB rejected the credentials'),
+      requestId: expect.any(String),
+    });
   });
 
   it('with no credentials at all, /readyz reports UNAUTHORIZED and says to set a user with readWrite', async () => {
@@ -114,12 +120,19 @@ describe('MongoDB with authentication', () => {
 
     const body = await failedReadiness(api);
 
-    expect(body.database.lastError).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/requires authentication/) });
-    expect(body.database.hint).toContain('set MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE, for a user with the readWrite role');
+    expect(body.database.lastError).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringMatching(/requires authentication/),
+    });
+    expect(body.database.hint).toContain(
+      'set MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE, for a user with the readWrite role',
+    );
   });
 
   it('refuses to set up the API user with a wrong administrator password, as AUTH_FAILED', async () => {
-    const failure = await ensureDatabaseUser(userConfig({ MONGODB_ROOT_PASSWORD: 'wrong' })).catch((error: unknown) => error);
+    const failure = await ensureDatabaseUser(userConfig({ MONGODB_ROOT_PASSWORD: 'wrong' })).catch(
+      (error: unknown) => error,
+    );
 
     expect(failureCode(failure)).toBe('AUTH_FAILED');
   });

@@ -22,7 +22,12 @@ function rowsOf(output: string, title: string): string[][] {
   return block
     .split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| |'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 }
 
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -31,7 +36,10 @@ describe('npm run bench', () => {
   let stdout: string;
 
   beforeAll(async () => {
-    ({ stdout } = await promisify(execFile)(process.execPath, ['scripts/bench/run.js', ...SHORT_RUN], { cwd: ROOT, timeout: 90_000 }));
+    ({ stdout } = await promisify(execFile)(process.execPath, ['scripts/bench/run.js', ...SHORT_RUN], {
+      cwd: ROOT,
+      timeout: 90_000,
+    }));
   }, 100_000);
 
   it('says what it ran', () => {
@@ -48,7 +56,11 @@ describe('npm run bench', () => {
         expect(api).toMatch(/^(\d+(\.\d+)?|not built)$/);
         continue;
       }
-      expect({ label, api, limit }).toEqual({ label, api: expect.stringMatching(NUMBER), limit: expect.stringMatching(NUMBER) });
+      expect({ label, api, limit }).toEqual({
+        label,
+        api: expect.stringMatching(NUMBER),
+        limit: expect.stringMatching(NUMBER),
+      });
     }
   });
 

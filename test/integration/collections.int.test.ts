@@ -14,17 +14,22 @@ interface CollectionNode {
   item?: CollectionNode[];
   request?: { method: string; url: { raw: string } };
 }
-const requestsOf = (nodes: CollectionNode[]): CollectionNode[] => nodes.flatMap((node) => (node.item ? requestsOf(node.item) : [node]));
+const requestsOf = (nodes: CollectionNode[]): CollectionNode[] =>
+  nodes.flatMap((node) => (node.item ? requestsOf(node.item) : [node]));
 const postmanRequests = () =>
-  requestsOf((JSON.parse(read('favorites.postman_collection.json')) as { item: CollectionNode[] }).item).map(({ name, request }) => ({
-    name,
-    method: request!.method,
-    url: request!.url.raw,
-  }));
+  requestsOf((JSON.parse(read('favorites.postman_collection.json')) as { item: CollectionNode[] }).item).map(
+    ({ name, request }) => ({
+      name,
+      method: request!.method,
+      url: request!.url.raw,
+    }),
+  );
 
 describe('the shipped request collections', () => {
   it('is a Postman v2.1 collection', () => {
-    expect(JSON.parse(read('favorites.postman_collection.json')).info.schema).toBe('https://schema.getpostman.com/json/collection/v2.1.0/collection.json');
+    expect(JSON.parse(read('favorites.postman_collection.json')).info.schema).toBe(
+      'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
+    );
   });
 
   it("Insomnia's importer reads the Postman collection as Postman's, with every request, in order, unchanged", async () => {
@@ -39,11 +44,15 @@ describe('the shipped request collections', () => {
     const converted = await convert(read('local.postman_environment.json'));
 
     expect(converted.type.id).toBe('postman-environment');
-    expect(converted.data.resources).toEqual([expect.objectContaining({ _type: 'environment', data: { baseUrl: 'http://localhost:3000' } })]);
+    expect(converted.data.resources).toEqual([
+      expect.objectContaining({ _type: 'environment', data: { baseUrl: 'http://localhost:3000' } }),
+    ]);
   });
 
   it('the .http file sends the same requests as the collection, in the same order', () => {
-    const sent = [...read('favorites.http').matchAll(/^(GET|POST|PUT|DELETE|PATCH) (\S+)/gm)].map(([, method, url]) => ({ method, url }));
+    const sent = [...read('favorites.http').matchAll(/^(GET|POST|PUT|DELETE|PATCH) (\S+)/gm)].map(
+      ([, method, url]) => ({ method, url }),
+    );
     expect(sent).toEqual(postmanRequests().map(({ method, url }) => ({ method, url })));
   });
 });

@@ -95,7 +95,9 @@ describe('when MongoDB goes away while the API runs', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // The API diagnoses the loss by itself: the 503s carry the hint without anyone calling /readyz.
     await eventually(() => api.database.currentFailure()?.code === 'ECONNREFUSED');
-    const refused = await request(api.app).post('/favorites').send({ ...luke, name: 'Leia Organa' });
+    const refused = await request(api.app)
+      .post('/favorites')
+      .send({ ...luke, name: 'Leia Organa' });
     expect(refused.status).toBe(503);
     expect(refused.body.message).toContain(`Nothing listens on 127.0.0.1:${proxy.port}`);
     const readiness = await request(api.app).get('/readyz');
@@ -138,7 +140,6 @@ describe('when MongoDB stops answering without closing connections (a vanished h
   }, 30_000);
 });
 
-
 describe('when the API shuts down while a database check is under way', () => {
   it('logs no failure: a check cut short by the shutdown is not an outage', async () => {
     const ownProxy = new TcpProxy(mongo.host, mongo.port);
@@ -160,7 +161,10 @@ describe('when MongoDB freezes under load (20 concurrent readers)', () => {
   it('answers every request 200 or 503 DATABASE_UNAVAILABLE with the hint, never a 500, then recovers', async () => {
     const ownProxy = new TcpProxy(mongo.host, mongo.port);
     await ownProxy.open();
-    const loaded = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}`, LOG_LEVEL: 'silent' });
+    const loaded = createTestApi({
+      MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}`,
+      LOG_LEVEL: 'silent',
+    });
     try {
       await eventually(() => loaded.database.isConnected());
       const answers: { status: number; code?: string; message?: string }[] = [];
@@ -196,7 +200,10 @@ describe('when the connection breaks after MongoDB got the insert (a POST whose 
   it('answers 503 saying a retry is safe, and the retry answers 409 with the favorite that was stored', async () => {
     const ownProxy = new TcpProxy(mongo.host, mongo.port);
     await ownProxy.open();
-    const api = createTestApi({ MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}_unknown`, LOG_LEVEL: 'silent' });
+    const api = createTestApi({
+      MONGODB_URL: `mongodb://127.0.0.1:${ownProxy.port}/${mongo.dbName}_unknown`,
+      LOG_LEVEL: 'silent',
+    });
     try {
       await eventually(() => api.database.isConnected());
       ownProxy.freezeReplies();

@@ -29,7 +29,9 @@ describe('GET /readyz diagnosis', () => {
     expect(database.lastError.code).toBe('ECONNREFUSED');
     expect(database.resolvedAddress).toMatch(/^(127\.0\.0\.1|::1)$/);
     expect(database.hint).toContain('localhost is the container itself');
-    expect(database.hint).toContain('Use host.docker.internal for a MongoDB on the host, or the MongoDB service name on a shared network.');
+    expect(database.hint).toContain(
+      'Use host.docker.internal for a MongoDB on the host, or the MongoDB service name on a shared network.',
+    );
   });
 
   it('when a service name does not resolve, reports ENOTFOUND and that the containers share no user-defined network', async () => {
@@ -74,7 +76,9 @@ describe('GET /readyz diagnosis', () => {
 
   it('never shows the password, in /readyz or in the logs', async () => {
     const port = await freePort();
-    const api = createTestApi({ MONGODB_URL: `mongodb://admin:s3cret-pw@127.0.0.1:${port}/swfavorites?authSource=admin` });
+    const api = createTestApi({
+      MONGODB_URL: `mongodb://admin:s3cret-pw@127.0.0.1:${port}/swfavorites?authSource=admin`,
+    });
     apis.push(api);
     await eventually(() => api.database.currentFailure() !== undefined);
 
@@ -88,7 +92,10 @@ describe('GET /readyz diagnosis', () => {
 
 describe('with PUBLIC_DIAGNOSIS=false', () => {
   it('tells a caller only that MongoDB is unreachable: no address, no error, no hint in /readyz or a 503; the log keeps the diagnosis', async () => {
-    const api = createTestApi({ MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(CLOSED_PORT), PUBLIC_DIAGNOSIS: 'false' }, { inContainer: true });
+    const api = createTestApi(
+      { MONGODB_HOST: '127.0.0.1', MONGODB_PORT: String(CLOSED_PORT), PUBLIC_DIAGNOSIS: 'false' },
+      { inContainer: true },
+    );
     apis.push(api);
     await eventually(() => api.database.currentFailure() !== undefined, 15_000);
 
@@ -96,7 +103,12 @@ describe('with PUBLIC_DIAGNOSIS=false', () => {
     const favorites = await request(api.app).get('/favorites');
 
     expect(ready.status).toBe(503);
-    expect(ready.body).toEqual({ status: 'unavailable', code: 'DATABASE_UNAVAILABLE', message: 'MongoDB is not reachable. The API log says why.', ready: false });
+    expect(ready.body).toEqual({
+      status: 'unavailable',
+      code: 'DATABASE_UNAVAILABLE',
+      message: 'MongoDB is not reachable. The API log says why.',
+      ready: false,
+    });
     expect(favorites.status).toBe(503);
     expect(favorites.body.message).not.toContain('127.0.0.1');
     expect(api.logs.join('\n')).toContain('(ECONNREFUSED)');

@@ -79,7 +79,10 @@ const operation = (method: string, path: string): Locator =>
 
 describe('GET /docs', () => {
   it('renders the reference from /openapi.json, loading nothing from another origin and breaking no CSP rule', async () => {
-    const openapi = (await request(api.app).get('/openapi.json').expect(200)).body as { info: { title: string }; paths: Record<string, object> };
+    const openapi = (await request(api.app).get('/openapi.json').expect(200)).body as {
+      info: { title: string };
+      paths: Record<string, object>;
+    };
 
     await page.getByRole('heading', { name: openapi.info.title }).waitFor();
     // Every operation of the document, POST /favorites among them.
@@ -97,12 +100,20 @@ describe('GET /docs', () => {
   it('sends every file of the page with nosniff, and relaxes the CSP for the page alone', async () => {
     await operation('post', '/favorites').waitFor();
     const pageUrl = `${origin}/docs`;
-    const urlsWhere = (wrong: (headers: Record<string, string>) => boolean, from = answers) => from.filter(({ headers }) => wrong(headers)).map(({ url }) => url);
+    const urlsWhere = (wrong: (headers: Record<string, string>) => boolean, from = answers) =>
+      from.filter(({ headers }) => wrong(headers)).map(({ url }) => url);
 
-    expect(answers.map(({ url }) => url)).toEqual(expect.arrayContaining([pageUrl, `${origin}/docs/init.js`, `${origin}/docs/assets/swagger-ui-bundle.js`]));
+    expect(answers.map(({ url }) => url)).toEqual(
+      expect.arrayContaining([pageUrl, `${origin}/docs/init.js`, `${origin}/docs/assets/swagger-ui-bundle.js`]),
+    );
     expect(urlsWhere((headers) => headers['x-content-type-options'] !== 'nosniff')).toEqual([]);
     const files = answers.filter(({ url }) => url !== pageUrl);
-    expect(urlsWhere((headers) => headers['content-security-policy'] !== "default-src 'none'; frame-ancestors 'none'", files)).toEqual([]);
+    expect(
+      urlsWhere(
+        (headers) => headers['content-security-policy'] !== "default-src 'none'; frame-ancestors 'none'",
+        files,
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -118,7 +129,7 @@ describe('GET /docs', () => {
   });
 
   it.each(['/docs/assets/', '/docs/assets/index.html', '/docs/assets/swagger-ui-bundle.js.map', '/docs/no-such-page'])(
-    'answers %s with the API\'s JSON 404: nothing of swagger-ui-dist but the page\'s own files is served',
+    "answers %s with the API's JSON 404: nothing of swagger-ui-dist but the page's own files is served",
     async (path) => {
       const res = await request(api.app).get(path);
 

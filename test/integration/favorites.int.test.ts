@@ -25,13 +25,19 @@ afterAll(async () => {
   await mongo?.stop();
 });
 
-const post = (body: unknown) => request(api.app).post('/favorites').send(body as object);
+const post = (body: unknown) =>
+  request(api.app)
+    .post('/favorites')
+    .send(body as object);
 
 /**
  * Stores `count` SWAPI-like favorites straight in the collection, `createdAt` given rather than
  * stamped, so ties can be made; returns their ids in the list's order: newest first, then larger _id.
  */
-async function seed(count: number, createdAt: (i: number) => Date = (i) => new Date(Date.UTC(2026, 0, 1) + i * 1000)): Promise<string[]> {
+async function seed(
+  count: number,
+  createdAt: (i: number) => Date = (i) => new Date(Date.UTC(2026, 0, 1) + i * 1000),
+): Promise<string[]> {
   const docs = Array.from({ length: count }, (_, i) => ({
     _id: new Types.ObjectId(),
     type: i % 2 ? 'movie' : 'character',
@@ -42,7 +48,9 @@ async function seed(count: number, createdAt: (i: number) => Date = (i) => new D
   }));
   await api.favorites.collection.insertMany(docs);
   return docs
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()))
+    .sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()),
+    )
     .map(({ _id }) => _id.toHexString());
 }
 
@@ -68,7 +76,12 @@ describe('POST /favorites', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       message: 'Favorite saved!',
-      favorite: { id: expect.stringMatching(/^[0-9a-f]{24}$/), ...luke, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      favorite: {
+        id: expect.stringMatching(/^[0-9a-f]{24}$/),
+        ...luke,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
     });
     const stored = await api.favorites.find().lean();
     expect(stored).toHaveLength(1);
@@ -116,11 +129,18 @@ describe('POST /favorites', () => {
   });
 
   it('when the JSON is malformed, responds 400 INVALID_JSON as JSON', async () => {
-    const res = await request(api.app).post('/favorites').set('Content-Type', 'application/json').send('{"type": "movie",');
+    const res = await request(api.app)
+      .post('/favorites')
+      .set('Content-Type', 'application/json')
+      .send('{"type": "movie",');
 
     expect(res.status).toBe(400);
     expect(res.type).toBe('application/json');
-    expect(res.body).toEqual({ code: 'INVALID_JSON', message: 'The body is not valid JSON.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'INVALID_JSON',
+      message: 'The body is not valid JSON.',
+      requestId: expect.any(String),
+    });
   });
 
   it('when the body is not JSON, responds 415', async () => {
@@ -345,7 +365,10 @@ describe('unknown routes and health', () => {
   });
 
   it('when the JSON body declares a charset the API cannot read, responds 415', async () => {
-    const res = await request(api.app).post('/favorites').set('Content-Type', 'application/json; charset=latin1').send('{}');
+    const res = await request(api.app)
+      .post('/favorites')
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send('{}');
 
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
@@ -365,7 +388,14 @@ describe('unknown routes and health', () => {
     expect(res.body).toMatchObject({
       status: 'ready',
       ready: true,
-      database: { host: mongo.host, port: mongo.port, name: mongo.dbName, state: 'connected', lastError: null, hint: null },
+      database: {
+        host: mongo.host,
+        port: mongo.port,
+        name: mongo.dbName,
+        state: 'connected',
+        lastError: null,
+        hint: null,
+      },
     });
   });
 });

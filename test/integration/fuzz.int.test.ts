@@ -42,9 +42,27 @@ function expectOrderlyAnswer(res: request.Response, allowed: number[]): number {
 const send = (req: request.Test) => req.timeout(5000);
 
 // Keys a query could be steered with, and values that are operators rather than data.
-const operatorKey = fc.constantFrom('$ne', '$gt', '$regex', '$where', '$expr', '$in', '$exists', 'a.b', '$$ROOT', '__proto__', 'constructor');
+const operatorKey = fc.constantFrom(
+  '$ne',
+  '$gt',
+  '$regex',
+  '$where',
+  '$expr',
+  '$in',
+  '$exists',
+  'a.b',
+  '$$ROOT',
+  '__proto__',
+  'constructor',
+);
 const operatorObject = fc.dictionary(operatorKey, fc.jsonValue(), { minKeys: 1, maxKeys: 3 });
-const fieldValue = fc.oneof(fc.string(), fc.webUrl(), fc.constantFrom('movie', 'character', ' movie '), operatorObject, fc.jsonValue());
+const fieldValue = fc.oneof(
+  fc.string(),
+  fc.webUrl(),
+  fc.constantFrom('movie', 'character', ' movie '),
+  operatorObject,
+  fc.jsonValue(),
+);
 const favoriteLike = fc.record(
   { type: fieldValue, name: fieldValue, url: fieldValue, extra: fc.jsonValue() },
   { requiredKeys: [] },
@@ -54,7 +72,9 @@ describe('generated input', () => {
   it('POST /favorites with any JSON body answers 201, 400 or 409 as JSON, and stores only plain strings', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(favoriteLike, fc.jsonValue(), operatorObject), async (body) => {
-        const res = await send(request(api.app).post('/favorites').set('Content-Type', 'application/json').send(JSON.stringify(body)));
+        const res = await send(
+          request(api.app).post('/favorites').set('Content-Type', 'application/json').send(JSON.stringify(body)),
+        );
         expectOrderlyAnswer(res, [201, 400, 409, 413]);
       }),
       { numRuns: 800 },
@@ -68,7 +88,16 @@ describe('generated input', () => {
   });
 
   it('POST /favorites with any bytes under any content type answers 4xx or 201 as JSON', async () => {
-    const contentType = fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', ''), fc.string());
+    const contentType = fc.oneof(
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-16',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        '',
+      ),
+      fc.string(),
+    );
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), contentType, async (body, type) => {
         let req = request(api.app).post('/favorites');
@@ -92,7 +121,10 @@ describe('generated input', () => {
   });
 
   it('GET /favorites with any limit and cursor answers 200 or 400 as JSON, and never more than limit favorites', async () => {
-    const cursorLike = fc.oneof(fc.string(), fc.base64String().map((text) => text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')));
+    const cursorLike = fc.oneof(
+      fc.string(),
+      fc.base64String().map((text) => text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')),
+    );
     const query = fc.dictionary(
       fc.oneof(fc.constantFrom('limit', 'cursor', 'limit[]', 'cursor[$ne]'), fc.string()),
       fc.oneof(fc.string(), fc.integer({ min: -5, max: 300 }).map(String), cursorLike),
@@ -110,7 +142,11 @@ describe('generated input', () => {
   });
 
   it('GET /people and /movies with any query string answer 200, 400 or 404 as JSON', async () => {
-    const query = fc.dictionary(fc.oneof(fc.constantFrom('page', 'page[]', 'page[$ne]'), fc.string()), fc.oneof(fc.string(), fc.nat().map(String)), { maxKeys: 3 });
+    const query = fc.dictionary(
+      fc.oneof(fc.constantFrom('page', 'page[]', 'page[$ne]'), fc.string()),
+      fc.oneof(fc.string(), fc.nat().map(String)),
+      { maxKeys: 3 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/people', '/movies'), query, async (route, params) => {
         const res = await send(request(api.app).get(route).query(params));
@@ -121,9 +157,17 @@ describe('generated input', () => {
   });
 
   it('an operator in place of a name never matches a stored favorite: {"$ne": null} is refused, not queried', async () => {
-    await send(request(api.app).post('/favorites').send({ type: 'movie', name: 'A New Hope', url: 'https://swapi.dev/api/films/1/' }));
+    await send(
+      request(api.app)
+        .post('/favorites')
+        .send({ type: 'movie', name: 'A New Hope', url: 'https://swapi.dev/api/films/1/' }),
+    );
 
-    const res = await send(request(api.app).post('/favorites').send({ type: 'movie', name: { $ne: null }, url: 'https://swapi.dev/api/films/1/' }));
+    const res = await send(
+      request(api.app)
+        .post('/favorites')
+        .send({ type: 'movie', name: { $ne: null }, url: 'https://swapi.dev/api/films/1/' }),
+    );
 
     expect(res.status).toBe(400);
     expect(await api.favorites.countDocuments({ name: { $type: 'object' } })).toBe(0);

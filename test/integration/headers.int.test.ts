@@ -23,7 +23,11 @@ describe('security headers', () => {
     ['GET /healthz answers 200', () => request(api.app).get('/healthz'), 200],
     ['GET /readyz answers 503', () => request(api.app).get('/readyz'), 503],
     ['a route does not exist (404)', () => request(api.app).get('/no-such-route'), 404],
-    ['POST /favorites has invalid JSON (400)', () => request(api.app).post('/favorites').set('Content-Type', 'application/json').send('{"type":'), 400],
+    [
+      'POST /favorites has invalid JSON (400)',
+      () => request(api.app).post('/favorites').set('Content-Type', 'application/json').send('{"type":'),
+      400,
+    ],
     ['GET /favorites finds MongoDB down (503)', () => request(api.app).get('/favorites'), 503],
     ['GET /openapi.json answers 200', () => request(api.app).get('/openapi.json'), 200],
     ['a path under /docs/ does not exist (404)', () => request(api.app).get('/docs/assets/index.html'), 404],
@@ -48,13 +52,15 @@ const docsPageCsp = [
 ].join('; ');
 
 describe('security headers of the API reference (/docs)', () => {
-  it.each(['/docs', '/docs/'])('GET %s lets the page load its own scripts, styles and data: images, and nothing else', async (path) => {
-    const res = await request(api.app).get(path);
+  it.each(['/docs', '/docs/'])(
+    'GET %s lets the page load its own scripts, styles and data: images, and nothing else',
+    async (path) => {
+      const res = await request(api.app).get(path);
 
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toBe(docsPageCsp);
-  });
-
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBe(docsPageCsp);
+    },
+  );
 });

@@ -44,7 +44,8 @@ describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
     expect(res.status).toBe(504);
     expect(res.body).toEqual({
       code: 'QUERY_TIMEOUT',
-      message: 'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.',
+      message:
+        'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.',
       requestId: expect.any(String),
     });
     expect(res.headers['retry-after']).toBeUndefined();
@@ -56,7 +57,11 @@ describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
     const ready = await request(slow.app).get('/readyz');
 
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ready', ready: true, database: { state: 'connected', lastError: null } });
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      ready: true,
+      database: { state: 'connected', lastError: null },
+    });
     expect(slow.database.currentFailure()).toBeUndefined();
     expect(slow.database.isConnected()).toBe(true);
     await request(slow.app).post('/favorites').send(luke).expect(201);

@@ -36,7 +36,12 @@ function startServer(env: Record<string, string>): RunningServer {
   return server;
 }
 
-const answers = (url: string) => async () => (await request(url).get('/healthz').catch(() => undefined))?.status === 200;
+const answers = (url: string) => async () =>
+  (
+    await request(url)
+      .get('/healthz')
+      .catch(() => undefined)
+  )?.status === 200;
 
 beforeAll(() => {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -83,11 +88,24 @@ describe('server process', () => {
     });
 
     it('finishes the in-flight request, closes MongoDB and exits 0 within 10 s', async () => {
-      const server = startServer({ PORT: String(await freePort()), MONGODB_URL: mongo.url, SWAPI_BASE_URL: slowSwapi.baseUrl });
-      await eventually(async () => (await request(server.baseUrl).get('/readyz').catch(() => undefined))?.status === 200);
+      const server = startServer({
+        PORT: String(await freePort()),
+        MONGODB_URL: mongo.url,
+        SWAPI_BASE_URL: slowSwapi.baseUrl,
+      });
+      await eventually(
+        async () =>
+          (
+            await request(server.baseUrl)
+              .get('/readyz')
+              .catch(() => undefined)
+          )?.status === 200,
+      );
 
       // then() sends the request now; SWAPI holds it for 1.5 s, so the signal lands mid-request.
-      const response = request(server.baseUrl).get('/movies').then((res) => res);
+      const response = request(server.baseUrl)
+        .get('/movies')
+        .then((res) => res);
       await new Promise((r) => setTimeout(r, 300));
       const signalled = Date.now();
       server.child.kill(signal);
@@ -111,7 +129,14 @@ describe('server process', () => {
 
     it('turns /readyz 503 draining, answers every request it was sent, closes each connection politely and exits 0', async () => {
       const server = startServer({ PORT: String(await freePort()), MONGODB_URL: mongo.url, SHUTDOWN_DRAIN_MS: '1000' });
-      await eventually(async () => (await request(server.baseUrl).get('/readyz').catch(() => undefined))?.status === 200);
+      await eventually(
+        async () =>
+          (
+            await request(server.baseUrl)
+              .get('/readyz')
+              .catch(() => undefined)
+          )?.status === 200,
+      );
       const clients = Array.from({ length: 20 }, () => readUntilClosed(`${server.baseUrl}/favorites`));
       await new Promise((r) => setTimeout(r, 500));
 
@@ -134,23 +159,34 @@ describe('server process', () => {
   describe('with 200 slow clients holding connections open', () => {
     it('still answers a normal request at once, and closes the slow ones once HTTP_HEADERS_TIMEOUT_MS has passed', async () => {
       const port = await freePort();
-      const server = startServer({ PORT: String(port), MONGODB_PORT: String(CLOSED_PORT), HTTP_HEADERS_TIMEOUT_MS: '1000' });
+      const server = startServer({
+        PORT: String(port),
+        MONGODB_PORT: String(CLOSED_PORT),
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+      });
       await eventually(answers(server.baseUrl));
       // Each sends half a request line and then nothing, as a slowloris client does.
       const slow: Socket[] = await Promise.all(
-        Array.from({ length: 200 }, () => new Promise<Socket>((resolve) => {
-          const socket = connect(port, '127.0.0.1', () => resolve(socket));
-          socket.on('error', () => undefined);
-          socket.resume(); // read, so that the server's 408 and close are seen
-          socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-        })),
+        Array.from(
+          { length: 200 },
+          () =>
+            new Promise<Socket>((resolve) => {
+              const socket = connect(port, '127.0.0.1', () => resolve(socket));
+              socket.on('error', () => undefined);
+              socket.resume(); // read, so that the server's 408 and close are seen
+              socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+            }),
+        ),
       );
       const closed = slow.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
 
       const started = Date.now();
       const normal = await request(server.baseUrl).get('/healthz');
       const normalMs = Date.now() - started;
-      const allClosedWithin = await Promise.race([Promise.all(closed).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      const allClosedWithin = await Promise.race([
+        Promise.all(closed).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+      ]);
 
       expect(normal.status).toBe(200);
       expect(normalMs).toBeLessThan(1000);

@@ -30,7 +30,9 @@ async function stub(options?: Parameters<typeof startSwapiStub>[0]): Promise<Run
 }
 
 /** A stub that counts the requests it receives. */
-async function countingStub(options?: Parameters<typeof startSwapiStub>[0]): Promise<RunningStub & { requests: () => number }> {
+async function countingStub(
+  options?: Parameters<typeof startSwapiStub>[0],
+): Promise<RunningStub & { requests: () => number }> {
   let requests = 0;
   const running = await stub({ ...options, onRequest: () => (requests += 1) });
   return { ...running, requests: () => requests };
@@ -64,7 +66,11 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 500).', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_UNAVAILABLE',
+      message: 'Could not fetch films from SWAPI (HTTP 500).',
+      requestId: expect.any(String),
+    });
   });
 
   it('when nothing listens at the SWAPI address, responds 502 naming ECONNREFUSED', async () => {
@@ -73,7 +79,11 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_UNAVAILABLE',
+      message: 'Could not fetch films from SWAPI (ECONNREFUSED).',
+      requestId: expect.any(String),
+    });
   });
 
   it('when SWAPI is slower than SWAPI_TIMEOUT_MS, responds 504 SWAPI_TIMEOUT after about that long', async () => {
@@ -83,13 +93,19 @@ describe('GET /movies', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(504);
-    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the films request in time.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_TIMEOUT',
+      message: 'SWAPI did not answer the films request in time.',
+      requestId: expect.any(String),
+    });
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
   it('when SWAPI answers 200 with an HTML page instead of JSON, responds 502 SWAPI_BAD_RESPONSE', async () => {
     // What a proxy or a maintenance page in front of SWAPI looks like.
-    const html = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Down for maintenance</h1>'));
+    const html = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Down for maintenance</h1>'),
+    );
     await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
     const api = await apiWithSwapi(`http://127.0.0.1:${(html.address() as { port: number }).port}/api`);
 
@@ -97,7 +113,11 @@ describe('GET /movies', () => {
     html.close();
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with something that is not a list page.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_BAD_RESPONSE',
+      message: 'SWAPI answered the films request with something that is not a list page.',
+      requestId: expect.any(String),
+    });
   });
 });
 
@@ -139,7 +159,11 @@ describe('GET /people', () => {
     const res = await request(api.app).get('/people?page=50');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'NOT_FOUND',
+      message: 'SWAPI has no such people page.',
+      requestId: expect.any(String),
+    });
   });
 
   it('when SWAPI answers 503, responds 502 SWAPI_UNAVAILABLE', async () => {
@@ -148,7 +172,11 @@ describe('GET /people', () => {
     const res = await request(failing.app).get('/people?page=2');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch people from SWAPI (HTTP 503).', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_UNAVAILABLE',
+      message: 'Could not fetch people from SWAPI (HTTP 503).',
+      requestId: expect.any(String),
+    });
   });
 
   it('when SWAPI is slow, responds 504', async () => {
@@ -170,7 +198,11 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/people');
 
     expect(res.status).toBe(504);
-    expect(res.body).toEqual({ code: 'SWAPI_TIMEOUT', message: 'SWAPI did not answer the people request in time.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_TIMEOUT',
+      message: 'SWAPI did not answer the people request in time.',
+      requestId: expect.any(String),
+    });
     expect(Date.now() - started).toBeLessThan(1500);
   }, 5000);
 
@@ -180,7 +212,11 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: "SWAPI's answer to the films request is larger than 1 MB.", requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_BAD_RESPONSE',
+      message: "SWAPI's answer to the films request is larger than 1 MB.",
+      requestId: expect.any(String),
+    });
   });
 
   it('when SWAPI answers with a page just under 1 MB, responds 200 with it', async () => {
@@ -199,7 +235,11 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the films request with a redirect (HTTP 302), which is not followed.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_BAD_RESPONSE',
+      message: 'SWAPI answered the films request with a redirect (HTTP 302), which is not followed.',
+      requestId: expect.any(String),
+    });
     expect(target.requests()).toBe(0);
   });
 
@@ -209,7 +249,11 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/people');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_BAD_RESPONSE', message: 'SWAPI answered the people request with something that is not a list page.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_BAD_RESPONSE',
+      message: 'SWAPI answered the people request with something that is not a list page.',
+      requestId: expect.any(String),
+    });
   });
 
   it('when the SWAPI URL is https:// but the server speaks plain HTTP, responds 502 naming the TLS error', async () => {
@@ -229,7 +273,11 @@ describe('SWAPI answers that are refused', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (ECONNREFUSED).', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_UNAVAILABLE',
+      message: 'Could not fetch films from SWAPI (ECONNREFUSED).',
+      requestId: expect.any(String),
+    });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -347,7 +395,10 @@ describe('SWAPI cache', () => {
   it('when the cached page is stale and SWAPI times out, responds 200 with it within SWAPI_TIMEOUT_MS', async () => {
     // The primary answers once and dies; the mirror left never answers in time.
     const primary = await stub();
-    const api = await apiWithSwapi(primary.baseUrl, 300, { SWAPI_CACHE_TTL_MS: '100', SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl });
+    const api = await apiWithSwapi(primary.baseUrl, 300, {
+      SWAPI_CACHE_TTL_MS: '100',
+      SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl,
+    });
     await request(api.app).get('/movies');
     await primary.close();
     await sleep(150);
@@ -416,7 +467,11 @@ describe('SWAPI mirrors', () => {
     const res = await request(api.app).get('/people?page=50');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: 'NOT_FOUND', message: 'SWAPI has no such people page.', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'NOT_FOUND',
+      message: 'SWAPI has no such people page.',
+      requestId: expect.any(String),
+    });
     expect(mirror.requests()).toBe(0);
   });
 
@@ -427,11 +482,17 @@ describe('SWAPI mirrors', () => {
     const res = await request(api.app).get('/movies');
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ code: 'SWAPI_UNAVAILABLE', message: 'Could not fetch films from SWAPI (HTTP 503).', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      code: 'SWAPI_UNAVAILABLE',
+      message: 'Could not fetch films from SWAPI (HTTP 503).',
+      requestId: expect.any(String),
+    });
   });
 
   it('when every upstream is too slow, responds 504 SWAPI_TIMEOUT after SWAPI_TIMEOUT_MS in all, not per upstream', async () => {
-    const api = await apiWithSwapi((await stub({ delayMs: 5000 })).baseUrl, 600, { SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl });
+    const api = await apiWithSwapi((await stub({ delayMs: 5000 })).baseUrl, 600, {
+      SWAPI_MIRRORS: (await stub({ delayMs: 5000 })).baseUrl,
+    });
 
     const started = Date.now();
     const res = await request(api.app).get('/movies');

@@ -3,7 +3,18 @@ import type { StartedTestContainer } from 'testcontainers';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
 import { freePort } from '../support/ports';
-import { addressOn, apiUrl, courseRequestsSucceed, firstFailure, lookUp, luke, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
+import {
+  addressOn,
+  apiUrl,
+  courseRequestsSucceed,
+  firstFailure,
+  lookUp,
+  luke,
+  readinessUntil,
+  signedInApiContainer,
+  upStack,
+  type Stack,
+} from '../support/compose';
 import { breakContext } from '../support/scenario';
 
 const { breaks } = SCENARIOS.aliases;
@@ -39,16 +50,29 @@ afterAll(async () => {
 
 describe('aliases.yml: one alias, two networks, two databases', () => {
   it('when each API asks for "database", each is ready, at the address its own team\'s MongoDB has on its own network', async () => {
-    const [a, b] = await Promise.all([readinessUntil(baseA, (s) => s === 200), readinessUntil(baseB, (s) => s === 200)]);
+    const [a, b] = await Promise.all([
+      readinessUntil(baseA, (s) => s === 200),
+      readinessUntil(baseB, (s) => s === 200),
+    ]);
 
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    expect(a.body.database).toMatchObject({ host: 'database', state: 'connected', lastError: null, resolvedAddress: addressOn(container('mongodb-a'), network('a')) });
-    expect(b.body.database).toMatchObject({ host: 'database', state: 'connected', lastError: null, resolvedAddress: addressOn(container('mongodb-b'), network('b')) });
+    expect(a.body.database).toMatchObject({
+      host: 'database',
+      state: 'connected',
+      lastError: null,
+      resolvedAddress: addressOn(container('mongodb-a'), network('a')),
+    });
+    expect(b.body.database).toMatchObject({
+      host: 'database',
+      state: 'connected',
+      lastError: null,
+      resolvedAddress: addressOn(container('mongodb-b'), network('b')),
+    });
     expect(a.body.database.resolvedAddress).not.toBe(b.body.database.resolvedAddress);
   });
 
-  it('when a favorite is saved through team A\'s API, team B\'s API does not have it, and can save the same one itself (201, not 409)', async () => {
+  it("when a favorite is saved through team A's API, team B's API does not have it, and can save the same one itself (201, not 409)", async () => {
     await courseRequestsSucceed(baseA, luke);
 
     const listedB = await request(baseB).get('/favorites');
@@ -59,8 +83,14 @@ describe('aliases.yml: one alias, two networks, two databases', () => {
     expect(savedB.status).toBe(201);
   });
 
-  it('each MongoDB is on its own team\'s network only, and neither publishes a port', () => {
-    const networksOf = (service: string) => docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}', container(service)).trim();
+  it("each MongoDB is on its own team's network only, and neither publishes a port", () => {
+    const networksOf = (service: string) =>
+      docker(
+        'inspect',
+        '--format',
+        '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}',
+        container(service),
+      ).trim();
 
     expect(networksOf('mongodb-a')).toBe(network('a'));
     expect(networksOf('mongodb-b')).toBe(network('b'));
@@ -78,7 +108,10 @@ describe('aliases.yml: one container, several aliases, each on its own network',
   });
 
   it('on team-b, "database" resolves to team B\'s MongoDB, and "db" does not resolve at all (getent exits 2)', () => {
-    expect(lookUp(network('b'), 'database')).toEqual({ exitCode: 0, addresses: [addressOn(container('mongodb-b'), network('b'))] });
+    expect(lookUp(network('b'), 'database')).toEqual({
+      exitCode: 0,
+      addresses: [addressOn(container('mongodb-b'), network('b'))],
+    });
     expect(lookUp(network('b'), 'db')).toEqual({ exitCode: 2, addresses: [] });
   });
 
@@ -91,7 +124,10 @@ describe('aliases.yml: one container, several aliases, each on its own network',
 
     const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'db', resolvedAddress: addressOn(container('mongodb-a'), network('a')) });
+    expect(body.database).toMatchObject({
+      host: 'db',
+      resolvedAddress: addressOn(container('mongodb-a'), network('a')),
+    });
 
     expect((await request(apiUrl(api)).post('/favorites').send(leia)).status).toBe(201);
     expect(names((await request(baseA).get('/favorites')).body.favorites)).toContain(leia.name);

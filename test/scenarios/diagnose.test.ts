@@ -25,7 +25,12 @@ function diagnose(...args: string[]) {
 
 describe('scripts/diagnose.sh', () => {
   it('on a user-defined network, shows the embedded DNS, the address an alias resolves to, an open port and the target', async () => {
-    const address = docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, mongo);
+    const address = docker(
+      'inspect',
+      '--format',
+      `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+      mongo,
+    );
     let result = diagnose(network, 'database', '27017');
     // FerretDB takes a moment to listen; the script's answer is what it is at that moment.
     for (let i = 0; i < 20 && result.status !== 0; i += 1) {
@@ -60,7 +65,7 @@ describe('scripts/diagnose.sh', () => {
     const result = diagnose('bridge', mongo);
 
     expect(result.status).toBe(1);
-    expect(result.table).toContain('not Docker\'s embedded DNS: container names do not resolve here');
+    expect(result.table).toContain("not Docker's embedded DNS: container names do not resolve here");
     expect(result.table).toContain(`name       ${mongo} does not resolve`);
   });
 

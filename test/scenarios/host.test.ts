@@ -68,7 +68,10 @@ describe("host.docker.internal in the course's `docker run` of the API", () => {
   });
 
   it('when the container has no extra host, host.docker.internal does not resolve: ENOTFOUND with the extra_hosts hint', async () => {
-    const api = await apiContainer({ MONGODB_HOST: 'host.docker.internal', MONGODB_PORT: String(hostMongo.port) }).start();
+    const api = await apiContainer({
+      MONGODB_HOST: 'host.docker.internal',
+      MONGODB_PORT: String(hostMongo.port),
+    }).start();
     started.push(api);
 
     const { status, body } = await firstFailure(apiUrl(api));
@@ -79,7 +82,7 @@ describe("host.docker.internal in the course's `docker run` of the API", () => {
     expect(body.database.hint).toContain(EXTRA_HOSTS_LINE);
   });
 
-  it('when the container maps host.docker.internal to host-gateway (--add-host), it reaches the host\'s MongoDB', async () => {
+  it("when the container maps host.docker.internal to host-gateway (--add-host), it reaches the host's MongoDB", async () => {
     const api = await apiContainer({ MONGODB_HOST: 'host.docker.internal', MONGODB_PORT: String(hostMongo.port) })
       .withExtraHosts([{ host: 'host.docker.internal', ipAddress: 'host-gateway' }])
       .start();
@@ -87,7 +90,9 @@ describe("host.docker.internal in the course's `docker run` of the API", () => {
 
     const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
 
-    expect(docker('inspect', '--format', '{{json .HostConfig.ExtraHosts}}', api.getId())).toBe('["host.docker.internal:host-gateway"]');
+    expect(docker('inspect', '--format', '{{json .HostConfig.ExtraHosts}}', api.getId())).toBe(
+      '["host.docker.internal:host-gateway"]',
+    );
     expect(status).toBe(200);
     expect(body.database).toMatchObject({ host: 'host.docker.internal', resolvedAddress: gateway, state: 'connected' });
   });
@@ -122,11 +127,15 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
     await loopbackMongo?.stop();
   });
 
-  it('when the host\'s MongoDB binds 127.0.0.1, the gateway address refuses the API: ECONNREFUSED with the bindIp hint', async () => {
+  it("when the host's MongoDB binds 127.0.0.1, the gateway address refuses the API: ECONNREFUSED with the bindIp hint", async () => {
     const { status, body } = await firstFailure(stack.baseUrl);
 
     expect(status).toBe(503);
-    expect(body.database).toMatchObject({ host: 'host.docker.internal', port: loopbackMongo.port, resolvedAddress: gateway });
+    expect(body.database).toMatchObject({
+      host: 'host.docker.internal',
+      port: loopbackMongo.port,
+      resolvedAddress: gateway,
+    });
     expect(body.database.lastError?.code).toBe('ECONNREFUSED');
     expect(body.database.hint).toContain('not only 127.0.0.1');
   });

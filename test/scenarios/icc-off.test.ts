@@ -33,7 +33,8 @@ const started: StartedTestContainer[] = []; // started with signedInApiContainer
 let icc: Stack | undefined;
 
 /** A `docker run`-style API with the icc-off stack's credentials. */
-const iccApi = (host: string) => signedInApiContainer(host, `${iccProject}_api-credentials`).withName(uniqueName('api'));
+const iccApi = (host: string) =>
+  signedInApiContainer(host, `${iccProject}_api-credentials`).withName(uniqueName('api'));
 
 beforeAll(async () => {
   icc = await upStack('icc-off.yml', {
@@ -47,7 +48,10 @@ afterAll(() =>
     ...started.map((container) => () => container.stop()),
     () => elsewhereCreated && docker('network', 'rm', elsewhere),
     // The whole stack, or whatever part of it exists when it never came up whole.
-    () => (icc ? icc.environment.down() : composeCli({ file: 'icc-off.yml', name: iccProject, env: {} }, ['down', '--volumes', '--remove-orphans'])),
+    () =>
+      icc
+        ? icc.environment.down()
+        : composeCli({ file: 'icc-off.yml', name: iccProject, env: {} }, ['down', '--volumes', '--remove-orphans']),
   ]),
 );
 
@@ -56,8 +60,10 @@ describe('icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB'
   const setup = `${iccProject}_setup`;
   const mongo = `${iccProject}-mongodb-1`;
 
-  it('with ICC on (the module\'s env, what stack.js runs), /readyz is 200 and the course requests work', async () => {
-    expect(docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc)).toBe('true');
+  it("with ICC on (the module's env, what stack.js runs), /readyz is 200 and the course requests work", async () => {
+    expect(
+      docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc),
+    ).toBe('true');
 
     const { status } = await readinessUntil(icc!.baseUrl, (s) => s === 200);
 
@@ -68,7 +74,9 @@ describe('icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB'
   it('"mongodb" resolves, but nothing answers: ETIMEDOUT (the API\'s own timeouts decide), and the hint says isolation, not a stale address', async () => {
     await breaks['icc-off'].run(await breakContext(icc!, 'icc-off'));
 
-    expect(docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc)).toBe('false');
+    expect(
+      docker('network', 'inspect', '--format', '{{index .Options "com.docker.network.bridge.enable_icc"}}', noIcc),
+    ).toBe('false');
 
     const { status, body } = await firstFailure(icc!.baseUrl, 30_000);
 
@@ -107,7 +115,7 @@ describe('icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB'
     expect(body.database.resolvedAddress).toBe(addressOn(mongo, setup));
   });
 
-  it('an API on another user-defined network, given MongoDB\'s address, gets no answer: ETIMEDOUT, out of this container\'s reach', async () => {
+  it("an API on another user-defined network, given MongoDB's address, gets no answer: ETIMEDOUT, out of this container's reach", async () => {
     const address = addressOn(mongo, setup);
     docker('network', 'create', elsewhere);
     elsewhereCreated = true;
@@ -119,6 +127,8 @@ describe('icc-off.yml: a bridge with enable_icc=false holds the API and MongoDB'
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: address, resolvedAddress: address });
     expect(body.database.lastError?.code).toBe('ETIMEDOUT');
-    expect(body.database.hint).toContain(`No answer from ${address}:27017: the address is wrong or stale, or out of this container's reach`);
+    expect(body.database.hint).toContain(
+      `No answer from ${address}:27017: the address is wrong or stale, or out of this container's reach`,
+    );
   });
 });

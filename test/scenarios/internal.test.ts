@@ -41,7 +41,14 @@ afterAll(() =>
   cleanUp([
     ...runContainers.map((container) => () => docker('rm', '--force', '--volumes', container)),
     // The whole stack, or whatever part of it exists when it never came up whole.
-    () => (internal ? internal.environment.down() : composeCli({ file: 'internal.yml', name: internalProject, env: {} }, ['down', '--volumes', '--remove-orphans'])),
+    () =>
+      internal
+        ? internal.environment.down()
+        : composeCli({ file: 'internal.yml', name: internalProject, env: {} }, [
+            'down',
+            '--volumes',
+            '--remove-orphans',
+          ]),
   ]),
 );
 
@@ -67,7 +74,10 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
     expect(networksOf(`${internalProject}-mongodb-1`)).toEqual([back]);
     expect(networksOf(`${internalProject}-entrance-1`)).toEqual([`${internalProject}_front`, back].sort());
     // /proc/net/route: one on-link route for the network's own subnet, and no 00000000 destination.
-    const routes = docker('exec', api, 'cat', '/proc/net/route').split('\n').slice(1).map((line) => line.split(/\s+/));
+    const routes = docker('exec', api, 'cat', '/proc/net/route')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/));
     expect(routes).toHaveLength(1);
     expect(routes[0][1]).not.toBe('00000000');
     expect(routes[0][2]).toBe('00000000'); // no gateway
@@ -77,7 +87,10 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
 
   it('a container on the internal network and a normal one (the entrance) does get a default route out, through the normal one', () => {
     // Why the API is not on `front` itself: then it would have a way out, and its lookups would leave. Read only, no traffic.
-    const routes = docker('exec', `${internalProject}-entrance-1`, 'cat', '/proc/net/route').split('\n').slice(1).map((line) => line.split(/\s+/));
+    const routes = docker('exec', `${internalProject}-entrance-1`, 'cat', '/proc/net/route')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/));
     const defaults = routes.filter((route) => route[1] === '00000000');
 
     expect(defaults).toHaveLength(1);
@@ -105,24 +118,40 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
     // Docker's DNS refuses the lookup at once here (not the ~10 s of a resolver that never answers): well inside the deadline.
     expect(tookMs).toBeLessThan(3000);
     // What `node scripts/stack.js internal --break outside-swapi` shows: the same answer.
-    expect(await breaks['outside-swapi'].show(ctx, undefined)).toMatch(/\/movies\n502 \{.*"SWAPI_UNAVAILABLE".*EAI_AGAIN/);
+    expect(await breaks['outside-swapi'].show(ctx, undefined)).toMatch(
+      /\/movies\n502 \{.*"SWAPI_UNAVAILABLE".*EAI_AGAIN/,
+    );
   });
 
   it('a container on the internal network alone that publishes a port: the engine accepts it and publishes nothing', async () => {
     const port = await freePort();
     const name = uniqueName('unpublished');
     runContainers.push(name);
-    docker('run', '--detach', '--name', name, '--network', back, '--publish', `127.0.0.1:${port}:3000`, '--env', 'MONGODB_HOST=mongodb', images.api);
+    docker(
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--network',
+      back,
+      '--publish',
+      `127.0.0.1:${port}:3000`,
+      '--env',
+      'MONGODB_HOST=mongodb',
+      images.api,
+    );
 
     const container = inspect(name);
-    expect(container.HostConfig.PortBindings).toEqual({ '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
+    expect(container.HostConfig.PortBindings).toEqual({
+      '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }],
+    });
     expect(container.NetworkSettings.Ports).toEqual({});
     expect(docker('port', name)).toBe('');
     // No docker-proxy listens for it either: the host's own loopback refuses the port.
     expect(await connectOnLoopback(port)).toBe('ECONNREFUSED');
   });
 
-  it('the host is on the internal network too: its bridge holds the network\'s gateway address (traffic to it is not tested)', () => {
+  it("the host is on the internal network too: its bridge holds the network's gateway address (traffic to it is not tested)", () => {
     const [{ Id, IPAM }] = JSON.parse(docker('network', 'inspect', back));
     const bridge = networkInterfaces()[`br-${Id.slice(0, 12)}`] ?? [];
 

@@ -18,15 +18,19 @@ import {
   inspectFormat,
 } from '../support/compose';
 
-
 /** A 172.29.x.0/24 that no existing Docker network uses, so a parallel suite's stack cannot clash. */
 function freeSubnetPrefix(): string {
   // One network at a time: one may go between `ls` and `inspect` (a parallel suite, or leaving the swarm).
   const used = docker('network', 'ls', '-q')
     .split('\n')
-    .map((network) => runDocker(['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', network]).stdout)
+    .map(
+      (network) =>
+        runDocker(['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', network]).stdout,
+    )
     .join(' ');
-  const free = [...Array(256).keys()].map((octet) => `172.29.${octet}`).filter((prefix) => !used.includes(`${prefix}.`));
+  const free = [...Array(256).keys()]
+    .map((octet) => `172.29.${octet}`)
+    .filter((prefix) => !used.includes(`${prefix}.`));
   return free[randomInt(free.length)];
 }
 
@@ -50,7 +54,11 @@ const STALE_IP_HINT = 'Container IPs change when containers are recreated';
  */
 const STALE_IP_CODES = ['ETIMEDOUT', 'EHOSTUNREACH'];
 const staleAddressDiagnosis = (baseUrl: string) =>
-  readinessUntil(baseUrl, (status, body) => status === 503 && STALE_IP_CODES.includes(body.database?.lastError?.code ?? ''), 45_000);
+  readinessUntil(
+    baseUrl,
+    (status, body) => status === 503 && STALE_IP_CODES.includes(body.database?.lastError?.code ?? ''),
+    45_000,
+  );
 
 let stack: Stack | undefined;
 const started: StartedTestContainer[] = [];
@@ -64,9 +72,13 @@ afterAll(async () => {
   const volumes = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.projectName}`)
     .split('\n')
     .filter(Boolean)
-    .flatMap((id) => inspectFormat(id, '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}').split(' ').filter(Boolean));
+    .flatMap((id) =>
+      inspectFormat(id, '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}').split(' ').filter(Boolean),
+    );
   await stack.environment.down();
-  const left = docker('volume', 'ls', '-q').split('\n').filter((volume) => volumes.includes(volume));
+  const left = docker('volume', 'ls', '-q')
+    .split('\n')
+    .filter((volume) => volumes.includes(volume));
   if (left.length > 0) docker('volume', 'rm', ...left);
 });
 
@@ -79,14 +91,23 @@ describe('ip.yml: MongoDB at a static IP', () => {
     const { status, body } = await readinessUntil(stack!.baseUrl, (s) => s === 200);
 
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: MONGO_IP, resolvedAddress: MONGO_IP, port: 27017, state: 'connected', lastError: null });
+    expect(body.database).toMatchObject({
+      host: MONGO_IP,
+      resolvedAddress: MONGO_IP,
+      port: 27017,
+      state: 'connected',
+      lastError: null,
+    });
     await courseRequestsSucceed(stack!.baseUrl);
   });
 
   it('when compose starts mongodb, the container really holds MONGO_IP on the FAVORITES_SUBNET network', () => {
     const network = `${stack!.projectName}_favorites-ip`;
 
-    const address = inspectFormat(`${stack!.projectName}-mongodb-1`, `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`);
+    const address = inspectFormat(
+      `${stack!.projectName}-mongodb-1`,
+      `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+    );
     const subnet = docker('network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', network);
 
     expect(address).toBe(MONGO_IP);
@@ -102,7 +123,11 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
   let diagnosis: Awaited<ReturnType<typeof staleAddressDiagnosis>>;
 
   beforeAll(async () => {
-    before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: inspectFormat(apiName(), '{{.State.StartedAt}}') };
+    before = {
+      mongoId: inspectFormat(mongoName(), '{{.Id}}'),
+      apiId: inspectFormat(apiName(), '{{.Id}}'),
+      apiStartedAt: inspectFormat(apiName(), '{{.State.StartedAt}}'),
+    };
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
 
     // `node scripts/stack.js ip --break stale-ip`: `MONGO_IP=<new> docker compose -f compose/ip.yml up -d mongodb`,
@@ -113,10 +138,14 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
 
   it('when only mongodb is brought up again, compose recreates it at the new address and leaves the API running with the old MONGODB_HOST', () => {
     expect(inspectFormat(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
-    expect(inspectFormat(mongoName(), `{{(index .NetworkSettings.Networks "${network()}").IPAddress}}`)).toBe(DRIFTED_MONGO_IP);
+    expect(inspectFormat(mongoName(), `{{(index .NetworkSettings.Networks "${network()}").IPAddress}}`)).toBe(
+      DRIFTED_MONGO_IP,
+    );
     expect(inspectFormat(apiName(), '{{.Id}}')).toBe(before.apiId);
     expect(inspectFormat(apiName(), '{{.State.Running}} {{.State.StartedAt}}')).toBe(`true ${before.apiStartedAt}`);
-    expect(inspectFormat(apiName(), '{{range .Config.Env}}{{println .}}{{end}}').split('\n')).toContain(`MONGODB_HOST=${MONGO_IP}`);
+    expect(inspectFormat(apiName(), '{{range .Config.Env}}{{println .}}{{end}}').split('\n')).toContain(
+      `MONGODB_HOST=${MONGO_IP}`,
+    );
   });
 
   it(`when the API still points at the old address, /readyz is 503 with a timeout (${STALE_IP_CODES.join(' or ')}), the old host and the stale-IP hint`, () => {
@@ -150,7 +179,9 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
     started.push(mongo);
     mongoIp = inspectFormat(mongo.getId(), '{{.NetworkSettings.IPAddress}}');
 
-    api = await apiContainer({ MONGODB_HOST: mongoIp, SWAPI_BASE_URL: 'http://127.0.0.1:9/api' }).withName(uniqueName('ip-api')).start();
+    api = await apiContainer({ MONGODB_HOST: mongoIp, SWAPI_BASE_URL: 'http://127.0.0.1:9/api' })
+      .withName(uniqueName('ip-api'))
+      .start();
     started.push(api);
   });
 

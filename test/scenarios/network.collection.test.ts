@@ -22,7 +22,8 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 const collection = () => readJson<{ item: CollectionNode[] }>(COLLECTION);
 
 /** The collection's requests, depth first: the order the runner sends them in. */
-const requestsOf = (nodes: CollectionNode[]): CollectionNode[] => nodes.flatMap((node) => (node.item ? requestsOf(node.item) : [node]));
+const requestsOf = (nodes: CollectionNode[]): CollectionNode[] =>
+  nodes.flatMap((node) => (node.item ? requestsOf(node.item) : [node]));
 
 /** How many pm.test(...) calls the scripts make: each one is an assertion newman must report. */
 function pmTestCalls(nodes: CollectionNode[]): number {
@@ -45,7 +46,10 @@ function runCollection(baseUrl: string): Promise<NewmanRunSummary> {
 
 /** One line per failure: the request, the test, and what went wrong. */
 const describeFailures = (summary: NewmanRunSummary) =>
-  summary.run.failures.map(({ source, error }) => `${source?.name ?? '(collection)'}: ${error.test ? `"${error.test}" ` : ''}${error.name}: ${error.message}`);
+  summary.run.failures.map(
+    ({ source, error }) =>
+      `${source?.name ?? '(collection)'}: ${error.test ? `"${error.test}" ` : ''}${error.name}: ${error.message}`,
+  );
 
 /** The status code each request answered, by request name. */
 const statusByRequest = (summary: NewmanRunSummary) =>
@@ -56,7 +60,9 @@ function expectCleanRun(summary: NewmanRunSummary): void {
   const { item } = collection();
   expect(summary.error).toBeUndefined();
   expect(describeFailures(summary)).toEqual([]);
-  expect(summary.run.executions.map((execution) => execution.item.name)).toEqual(requestsOf(item).map(({ name }) => name));
+  expect(summary.run.executions.map((execution) => execution.item.name)).toEqual(
+    requestsOf(item).map(({ name }) => name),
+  );
   expect(summary.run.stats.assertions).toMatchObject({ total: pmTestCalls(item), failed: 0 });
   expect(summary.run.stats.testScripts.failed).toBe(0);
 }
@@ -78,7 +84,9 @@ describe('collections/: the request collections users import', () => {
 
     expect(urls.length).toBeGreaterThan(0);
     urls.forEach((url) => expect(url).toMatch(/^\{\{baseUrl\}\}\//));
-    expect(readJson<{ values: unknown[] }>(ENVIRONMENT).values).toContainEqual(expect.objectContaining({ key: 'baseUrl', value: 'http://localhost:3000' }));
+    expect(readJson<{ values: unknown[] }>(ENVIRONMENT).values).toContainEqual(
+      expect.objectContaining({ key: 'baseUrl', value: 'http://localhost:3000' }),
+    );
   });
 
   it('the shipped Postman collection passes every assertion against compose/network.yml', async () => {

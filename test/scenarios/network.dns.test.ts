@@ -3,7 +3,16 @@ import type { ReadinessBody } from '../../services/favorites/src/health/readines
 import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
-import { addressOn, composeFile, firstFailure, inspectFormat, readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
+import {
+  addressOn,
+  composeFile,
+  firstFailure,
+  inspectFormat,
+  readinessUntil,
+  uniqueName,
+  upStack,
+  type Stack,
+} from '../support/compose';
 
 // Issue 10, scenarios 1 to 3: Docker's embedded DNS, names that survive recreation, and networks
 // connected and disconnected at runtime. One network.yml stack for the whole file, on a network of
@@ -127,7 +136,8 @@ describe('connect and disconnect at runtime: one API container, never restarted,
     const { status, body } = await readinessUntil(
       apiUrl,
       (s, b) => {
-        if (s === 503 && b.database?.lastError && seen.at(-1)?.database.lastError?.code !== b.database.lastError.code) seen.push(b);
+        if (s === 503 && b.database?.lastError && seen.at(-1)?.database.lastError?.code !== b.database.lastError.code)
+          seen.push(b);
         return s === 503 && b.database?.lastError?.code === 'ENOTFOUND';
       },
       30_000,
@@ -145,7 +155,9 @@ describe('connect and disconnect at runtime: one API container, never restarted,
     // the name is looked up again first, so the hint says it no longer resolves, not "isolation".
     for (const earlier of seen.slice(0, -1)) {
       expect(earlier.database.lastError?.code).toBe('ETIMEDOUT');
-      expect(earlier.database.hint).toContain('"mongodb" no longer resolves: MongoDB\'s container is gone, or this container left the network');
+      expect(earlier.database.hint).toContain(
+        '"mongodb" no longer resolves: MongoDB\'s container is gone, or this container left the network',
+      );
     }
   });
 });
@@ -161,7 +173,12 @@ describe('names survive recreation: MongoDB comes back at another address, and t
     await readinessUntil(stack!.baseUrl, (s) => s === 200);
     const saved = await request(stack!.baseUrl).post('/favorites').send(leia);
     expect(saved.status).toBe(201);
-    before = { mongoId: inspectFormat(mongoName(), '{{.Id}}'), mongoIp: addressHere(mongoName()), apiId: inspectFormat(apiName(), '{{.Id}}'), apiStartedAt: startedAt(apiName()) };
+    before = {
+      mongoId: inspectFormat(mongoName(), '{{.Id}}'),
+      mongoIp: addressHere(mongoName()),
+      apiId: inspectFormat(apiName(), '{{.Id}}'),
+      apiStartedAt: startedAt(apiName()),
+    };
 
     // `docker compose rm -sfv mongodb`: the container goes, its data stays in the named volume.
     docker('rm', '-fv', mongoName());
@@ -173,10 +190,17 @@ describe('names survive recreation: MongoDB comes back at another address, and t
       docker('run', '-d', '--name', filler, '--network', networkName, '--entrypoint', 'sleep', images.api, 'infinity');
       if (addressHere(filler) === before.mongoIp) heldOldAddress = filler;
     }
-    gone = await readinessUntil(stack!.baseUrl, (s, b) => s === 503 && ['ENOTFOUND', 'EAI_AGAIN'].includes(b.database?.lastError?.code ?? ''), 30_000);
+    gone = await readinessUntil(
+      stack!.baseUrl,
+      (s, b) => s === 503 && ['ENOTFOUND', 'EAI_AGAIN'].includes(b.database?.lastError?.code ?? ''),
+      30_000,
+    );
 
     // `docker compose -f compose/network.yml up -d mongodb`: the same file, project and variables.
-    await composeFile('network.yml', stack!.projectName, { FAVORITES_NETWORK: networkName, FAVORITES_PORT: new URL(stack!.baseUrl).port }).up(['mongodb']);
+    await composeFile('network.yml', stack!.projectName, {
+      FAVORITES_NETWORK: networkName,
+      FAVORITES_PORT: new URL(stack!.baseUrl).port,
+    }).up(['mongodb']);
     back = await readinessUntil(stack!.baseUrl, (s) => s === 200, 60_000);
   });
 

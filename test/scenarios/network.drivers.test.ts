@@ -6,7 +6,16 @@ import { docker, images } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { CLOSED_PORT, freePort } from '../support/ports';
-import { cleanUp, composeCli, firstFailure, inspectFormat, luke, readinessUntil, uniqueName, type ComposeProject } from '../support/compose';
+import {
+  cleanUp,
+  composeCli,
+  firstFailure,
+  inspectFormat,
+  luke,
+  readinessUntil,
+  uniqueName,
+  type ComposeProject,
+} from '../support/compose';
 import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
 
 // The lessons of compose/network.yml told with `docker run` commands, run here as they are written
@@ -22,7 +31,11 @@ const containers: string[] = [];
  * The network.yml project the breaks name their containers after. No stack runs: the credentials
  * one-shot alone makes the password the no-network API signs in with, as next to a stack.
  */
-const project: ComposeProject = { file: 'network.yml', name: uniqueName('drivers'), env: { FAVORITES_NETWORK: uniqueName('net') } };
+const project: ComposeProject = {
+  file: 'network.yml',
+  name: uniqueName('drivers'),
+  env: { FAVORITES_NETWORK: uniqueName('net') },
+};
 let ctx: BreakContext;
 
 beforeAll(async () => {
@@ -76,7 +89,12 @@ describe('legacy --link on the default bridge', () => {
     const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
 
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'db', resolvedAddress: mongoAddress, state: 'connected', lastError: null });
+    expect(body.database).toMatchObject({
+      host: 'db',
+      resolvedAddress: mongoAddress,
+      state: 'connected',
+      lastError: null,
+    });
     const saved = await request(baseUrl).post('/favorites').send(luke);
     expect(saved.status).toBe(201);
   });
@@ -113,20 +131,36 @@ describe('network_mode: host', () => {
     hostMongo = await startHostMongo('127.0.0.1', await freePort());
     apiPort = await freePort();
     // No -p: with the host's network, the API listens on the host's own port (all of its addresses).
-    api = run(uniqueName('host-api'), '--network', 'host', '-e', `PORT=${apiPort}`, '-e', 'MONGODB_HOST=localhost', '-e', `MONGODB_PORT=${hostMongo.port}`, images.api);
+    api = run(
+      uniqueName('host-api'),
+      '--network',
+      'host',
+      '-e',
+      `PORT=${apiPort}`,
+      '-e',
+      'MONGODB_HOST=localhost',
+      '-e',
+      `MONGODB_PORT=${hostMongo.port}`,
+      images.api,
+    );
   });
 
   afterAll(async () => {
     await hostMongo?.stop();
   });
 
-  it('when the API shares the host\'s network, localhost is the host: it reaches a MongoDB bound to the host\'s 127.0.0.1', async () => {
+  it("when the API shares the host's network, localhost is the host: it reaches a MongoDB bound to the host's 127.0.0.1", async () => {
     const baseUrl = `http://127.0.0.1:${apiPort}`;
 
     const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
 
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'localhost', port: hostMongo.port, resolvedAddress: '127.0.0.1', state: 'connected' });
+    expect(body.database).toMatchObject({
+      host: 'localhost',
+      port: hostMongo.port,
+      resolvedAddress: '127.0.0.1',
+      state: 'connected',
+    });
     expect((await request(baseUrl).post('/favorites').send(luke)).status).toBe(201);
     expect(inspectFormat(api, '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}')).toBe('host');
     expect(docker('port', api)).toBe('');
@@ -134,14 +168,27 @@ describe('network_mode: host', () => {
 
   it('when nothing listens on that port of the host: ECONNREFUSED, and the hint says localhost is the host itself, not the container', async () => {
     const port = await freePort();
-    const refused = run(uniqueName('host-refused'), '--network', 'host', '-e', `PORT=${port}`, '-e', 'MONGODB_HOST=localhost', '-e', `MONGODB_PORT=${CLOSED_PORT}`, images.api);
+    const refused = run(
+      uniqueName('host-refused'),
+      '--network',
+      'host',
+      '-e',
+      `PORT=${port}`,
+      '-e',
+      'MONGODB_HOST=localhost',
+      '-e',
+      `MONGODB_PORT=${CLOSED_PORT}`,
+      images.api,
+    );
 
     const { status, body } = await firstFailure(`http://127.0.0.1:${port}`, 60_000);
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: 'localhost', port: CLOSED_PORT, resolvedAddress: '127.0.0.1' });
     expect(body.database.lastError?.code).toBe('ECONNREFUSED');
-    expect(body.database.hint).toContain("shares the host's network (network_mode: host), so localhost is the host itself");
+    expect(body.database.hint).toContain(
+      "shares the host's network (network_mode: host), so localhost is the host itself",
+    );
     expect(body.database.hint).not.toContain('localhost is the container itself');
     // The API tells the host's network by seeing docker0 among its interfaces, read from
     // /sys/class/net: up or down (it is down while no container uses the default bridge).
@@ -158,16 +205,24 @@ describe('network_mode: none', () => {
   });
 
   it('the container has only loopback: no address, no published port, and the API answers only from inside', async () => {
-    await eventually(() => {
-      try {
-        return readyzInside(api).status > 0;
-      } catch {
-        return false; // not listening yet
-      }
-    }, 30_000, { intervalMs: 250 });
+    await eventually(
+      () => {
+        try {
+          return readyzInside(api).status > 0;
+        } catch {
+          return false; // not listening yet
+        }
+      },
+      30_000,
+      { intervalMs: 250 },
+    );
 
-    expect(docker('exec', api, 'node', '-e', "console.log(Object.keys(require('os').networkInterfaces()).join(' '))")).toBe('lo');
-    expect(inspectFormat(api, '{{range $name, $n := .NetworkSettings.Networks}}{{$name}} "{{$n.IPAddress}}"{{end}}')).toBe('none ""');
+    expect(
+      docker('exec', api, 'node', '-e', "console.log(Object.keys(require('os').networkInterfaces()).join(' '))"),
+    ).toBe('lo');
+    expect(
+      inspectFormat(api, '{{range $name, $n := .NetworkSettings.Networks}}{{$name}} "{{$n.IPAddress}}"{{end}}'),
+    ).toBe('none ""');
     expect(docker('port', api)).toBe('');
   });
 

@@ -19,7 +19,11 @@ describe.each(Object.keys(FAULTS))('network.yml under load: %s', (fault) => {
 
   beforeAll(async () => {
     await readinessUntil(stack.baseUrl, (status) => status === 200, 60_000);
-    report = await runFault(fault, { baseUrl: stack.baseUrl, mongo: `${stack.projectName}-mongodb-1`, network: networkName });
+    report = await runFault(fault, {
+      baseUrl: stack.baseUrl,
+      mongo: `${stack.projectName}-mongodb-1`,
+      network: networkName,
+    });
   });
 
   it('loses no acknowledged write', () => {
@@ -28,7 +32,9 @@ describe.each(Object.keys(FAULTS))('network.yml under load: %s', (fault) => {
   });
 
   it('answers every refused request 503 DATABASE_UNAVAILABLE with a hint: no 500, no reset, no hang', () => {
-    const unexpected = report.refusals.filter((a) => a.status !== 503 || a.body?.code !== 'DATABASE_UNAVAILABLE' || !/unavailable: /.test(a.body?.message));
+    const unexpected = report.refusals.filter(
+      (a) => a.status !== 503 || a.body?.code !== 'DATABASE_UNAVAILABLE' || !/unavailable: /.test(a.body?.message),
+    );
 
     expect(report.refusals.length).toBeGreaterThan(0);
     expect(unexpected.slice(0, 5)).toEqual([]);

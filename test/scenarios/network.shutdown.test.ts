@@ -17,7 +17,10 @@ beforeAll(async () => {
   for (let batch = 0; batch < 15; batch += 1) {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        request(stack.baseUrl).post('/favorites').send({ type: 'character', name: `Clone ${batch}-${i}`, url: `https://swapi.dev/api/people/${i}/` }).expect(201),
+        request(stack.baseUrl)
+          .post('/favorites')
+          .send({ type: 'character', name: `Clone ${batch}-${i}`, url: `https://swapi.dev/api/people/${i}/` })
+          .expect(201),
       ),
     );
   }

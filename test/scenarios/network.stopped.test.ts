@@ -1,6 +1,16 @@
 import request from 'supertest';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
-import { addressOn, cleanUp, composeCli, firstFailure, readinessUntil, uniqueName, upStack, type ComposeProject, type Stack } from '../support/compose';
+import {
+  addressOn,
+  cleanUp,
+  composeCli,
+  firstFailure,
+  readinessUntil,
+  uniqueName,
+  upStack,
+  type ComposeProject,
+  type Stack,
+} from '../support/compose';
 import { inspect } from '../support/docker';
 import { freePort } from '../support/ports';
 import { breakContext } from '../support/scenario';
@@ -17,8 +27,16 @@ const BOTH_CAUSES = [
   'or the two share no user-defined network',
 ];
 
-const stopped: ComposeProject = { file: 'network.yml', name: uniqueName('stopped'), env: { FAVORITES_NETWORK: uniqueName('net') } };
-const late: ComposeProject = { file: 'network.yml', name: uniqueName('late'), env: { FAVORITES_NETWORK: uniqueName('net') } };
+const stopped: ComposeProject = {
+  file: 'network.yml',
+  name: uniqueName('stopped'),
+  env: { FAVORITES_NETWORK: uniqueName('net') },
+};
+const late: ComposeProject = {
+  file: 'network.yml',
+  name: uniqueName('late'),
+  env: { FAVORITES_NETWORK: uniqueName('net') },
+};
 const projects = [stopped, late];
 
 let stoppedStack: Stack | undefined;
@@ -29,7 +47,9 @@ beforeAll(async () => {
 });
 
 // Every project, whether it came up or not.
-afterAll(() => cleanUp(projects.map((project) => () => composeCli(project, ['down', '--volumes', '--remove-orphans']))));
+afterAll(() =>
+  cleanUp(projects.map((project) => () => composeCli(project, ['down', '--volumes', '--remove-orphans']))),
+);
 
 describe('network.yml: MongoDB stopped, then started again', () => {
   const api = () => `${stopped.name}-favorites-1`;
@@ -40,7 +60,10 @@ describe('network.yml: MongoDB stopped, then started again', () => {
     apiStartedAt = startedAt(api());
 
     await SCENARIOS.network.breaks.stopped.run(await breakContext(stoppedStack!, 'network'));
-    const { status, body } = await readinessUntil(stoppedStack!.baseUrl, (s, b) => s === 503 && b.database?.lastError?.code === 'ENOTFOUND');
+    const { status, body } = await readinessUntil(
+      stoppedStack!.baseUrl,
+      (s, b) => s === 503 && b.database?.lastError?.code === 'ENOTFOUND',
+    );
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: 'mongodb', resolvedAddress: null, state: 'disconnected' });
@@ -75,7 +98,9 @@ describe('network.yml: the API started with --no-deps, before MongoDB exists', (
     composeCli(late, ['up', '--detach', '--no-deps', 'favorites']);
     apiStartedAt = startedAt(api);
 
-    expect(composeCli(late, ['ps', '--all', '--format', '{{.Service}} {{.State}}']).split('\n')).toEqual(['favorites running']);
+    expect(composeCli(late, ['ps', '--all', '--format', '{{.Service}} {{.State}}']).split('\n')).toEqual([
+      'favorites running',
+    ]);
     const { status, body } = await firstFailure(baseUrl(), 30_000);
 
     expect(status).toBe(503);
@@ -84,7 +109,7 @@ describe('network.yml: the API started with --no-deps, before MongoDB exists', (
     for (const cause of BOTH_CAUSES) expect(body.database.hint).toContain(cause);
   });
 
-  it('`up -d database-user` starts MongoDB (and makes the API\'s user): the API becomes ready without a restart', async () => {
+  it("`up -d database-user` starts MongoDB (and makes the API's user): the API becomes ready without a restart", async () => {
     composeCli(late, ['up', '--detach', 'database-user']);
     const { status, body } = await readinessUntil(baseUrl(), (s) => s === 200, 60_000);
 

@@ -51,25 +51,32 @@ describe('network.yml: the API reaches MongoDB by service name on a named networ
     const mongo = `${stack.projectName}-mongodb-1`;
 
     expect(docker('port', mongo)).toBe('');
-    expect(docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}', mongo)).toBe(networkName);
+    expect(
+      docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}', mongo),
+    ).toBe(networkName);
   });
 });
 
 describe('network.yml: the API and the stub run locked down', () => {
-  it.each(['favorites', 'swapi-stub', 'database-user'])('%s: read-only root, no capabilities, no new privileges, non-root, memory and pids limits', (service) => {
-    const container = `${stack.projectName}-${service}-1`;
-    const [{ Config, HostConfig }] = JSON.parse(docker('inspect', container));
+  it.each(['favorites', 'swapi-stub', 'database-user'])(
+    '%s: read-only root, no capabilities, no new privileges, non-root, memory and pids limits',
+    (service) => {
+      const container = `${stack.projectName}-${service}-1`;
+      const [{ Config, HostConfig }] = JSON.parse(docker('inspect', container));
 
-    expect(HostConfig.ReadonlyRootfs).toBe(true);
-    expect(HostConfig.CapDrop).toEqual(['ALL']);
-    expect(HostConfig.SecurityOpt).toContain('no-new-privileges:true');
-    expect(Config.User).toBe('node');
-    expect(HostConfig.Memory).toBe(256 * 1024 * 1024);
-    expect(HostConfig.PidsLimit).toBe(128);
-  });
+      expect(HostConfig.ReadonlyRootfs).toBe(true);
+      expect(HostConfig.CapDrop).toEqual(['ALL']);
+      expect(HostConfig.SecurityOpt).toContain('no-new-privileges:true');
+      expect(Config.User).toBe('node');
+      expect(HostConfig.Memory).toBe(256 * 1024 * 1024);
+      expect(HostConfig.PidsLimit).toBe(128);
+    },
+  );
 
   it.each(['favorites', 'swapi-stub'])('%s: a write to its root filesystem fails', (service) => {
-    expect(() => docker('exec', `${stack.projectName}-${service}-1`, 'touch', '/app/written')).toThrow(/Read-only file system/);
+    expect(() => docker('exec', `${stack.projectName}-${service}-1`, 'touch', '/app/written')).toThrow(
+      /Read-only file system/,
+    );
   });
 
   it('credentials: runs as root only to hand each password file to its reader, with CHOWN its one capability', () => {
@@ -85,11 +92,13 @@ describe('network.yml: the API and the stub run locked down', () => {
   it('publishes the API on the loopback address only', () => {
     const [{ HostConfig }] = JSON.parse(docker('inspect', `${stack.projectName}-favorites-1`));
 
-    expect(HostConfig.PortBindings['3000/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: new URL(stack.baseUrl).port }]);
+    expect(HostConfig.PortBindings['3000/tcp']).toEqual([
+      { HostIp: '127.0.0.1', HostPort: new URL(stack.baseUrl).port },
+    ]);
   });
 });
 
-describe('network.yml: the course\'s `docker run` steps next to the stack', () => {
+describe("network.yml: the course's `docker run` steps next to the stack", () => {
   // A container still attached to the named network would keep `down` from removing it, and one
   // that mounts the stack's credentials, `down -v` from removing that volume.
   afterAll(async () => {
@@ -125,7 +134,8 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
 
   // The stack's MongoDB requires a password: a container of the course's steps needs the API's
   // credentials too, i.e. the stack's volume that holds them and the user name.
-  const signedIn = (env: Record<string, string> = {}) => signedInApiContainer('mongodb', `${stack.projectName}_api-credentials`, env);
+  const signedIn = (env: Record<string, string> = {}) =>
+    signedInApiContainer('mongodb', `${stack.projectName}_api-credentials`, env);
 
   it('when the API joins the named network with `docker run --network` and no credentials, it reaches "mongodb" but is refused: UNAUTHORIZED', async () => {
     const api = await apiContainer({ MONGODB_HOST: 'mongodb' }).withNetworkMode(networkName).start();
@@ -146,7 +156,10 @@ describe('network.yml: the course\'s `docker run` steps next to the stack', () =
     const { status, body } = await readinessUntil(apiUrl(api), (s) => s === 200);
 
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'mongodb', url: 'mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin' });
+    expect(body.database).toMatchObject({
+      host: 'mongodb',
+      url: 'mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin',
+    });
     const listed = await request(apiUrl(api)).get('/favorites');
     expect(listed.body.favorites.map((f: { name: string }) => f.name)).toContain(luke.name);
   });
@@ -177,17 +190,23 @@ describe('network.yml: MongoDB requires a password, and the API holds only its o
   const inspectService = (service: string) => inspect(`${stack.projectName}-${service}-1`);
   const mounts = (service: string) =>
     inspectService(service)
-      .Mounts.map((m: { Name: string; Destination: string; RW: boolean }) => `${m.Name.replace(`${stack.projectName}_`, '')} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`)
+      .Mounts.map(
+        (m: { Name: string; Destination: string; RW: boolean }) =>
+          `${m.Name.replace(`${stack.projectName}_`, '')} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`,
+      )
       .sort();
 
   it('each container mounts only the credentials it needs, read-only', () => {
     expect(mounts('favorites')).toEqual(['api-credentials /run/secrets/api ro']);
-    expect(mounts('database-user')).toEqual(['api-credentials /run/secrets/api ro', 'mongodb-credentials /run/secrets/mongodb ro']);
+    expect(mounts('database-user')).toEqual([
+      'api-credentials /run/secrets/api ro',
+      'mongodb-credentials /run/secrets/mongodb ro',
+    ]);
     expect(mounts('mongodb')).toEqual(expect.arrayContaining(['mongodb-credentials /run/secrets/mongodb ro']));
     expect(mounts('mongodb')).not.toEqual(expect.arrayContaining([expect.stringContaining('api-credentials')]));
   });
 
-  it('no password is in any container\'s environment, only the files\' paths', () => {
+  it("no password is in any container's environment, only the files' paths", () => {
     const password = docker('exec', `${stack.projectName}-favorites-1`, 'cat', '/run/secrets/api/password');
 
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -247,8 +266,19 @@ describe('network.yml with MONGODB_HOST=localhost', () => {
     await stack.environment.down();
     stackIsDown = true;
 
-    expect(docker('ps', '-a', '--filter', `label=com.docker.compose.project=${stack.projectName}`, '--format', '{{.Names}}')).toBe('');
-    expect(docker('volume', 'ls', '--filter', `label=com.docker.compose.project=${stack.projectName}`, '--format', '{{.Name}}')).toBe('');
+    expect(
+      docker('ps', '-a', '--filter', `label=com.docker.compose.project=${stack.projectName}`, '--format', '{{.Names}}'),
+    ).toBe('');
+    expect(
+      docker(
+        'volume',
+        'ls',
+        '--filter',
+        `label=com.docker.compose.project=${stack.projectName}`,
+        '--format',
+        '{{.Name}}',
+      ),
+    ).toBe('');
     expect(docker('network', 'ls', '--filter', `name=${networkName}`, '--format', '{{.Name}}')).toBe('');
   });
 });

@@ -1,4 +1,14 @@
-import { addressOn, cleanUp, composeCli, connectOnLoopback, readinessUntil, uniqueName, upStack, type ComposeProject, type Stack } from '../support/compose';
+import {
+  addressOn,
+  cleanUp,
+  composeCli,
+  connectOnLoopback,
+  readinessUntil,
+  uniqueName,
+  upStack,
+  type ComposeProject,
+  type Stack,
+} from '../support/compose';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, inspect } from '../support/docker';
 import { freePort } from '../support/ports';
@@ -24,7 +34,9 @@ describe('ports.yml: what reaches MongoDB from the host', () => {
   const container = (service: string) => `${ports.name}-${service}-1`;
   /** Another suite may publish a MongoDB of its own on the host's 27017; then all we can check is that it is not ours. */
   const someonePublishes27017 = () =>
-    docker('ps', '--format', '{{.Names}} {{.Ports}}').split('\n').some((line) => /(^|[ ,])(127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):27017->/.test(line));
+    docker('ps', '--format', '{{.Names}} {{.Ports}}')
+      .split('\n')
+      .some((line) => /(^|[ ,])(127\.0\.0\.1|0\.0\.0\.0|\[::\]|::):27017->/.test(line));
 
   it('the API reaches the unpublished MongoDB by name: publishing plays no part between containers', async () => {
     const { status, body } = await readinessUntil(portsStack!.baseUrl, (s) => s === 200);

@@ -15,7 +15,17 @@ let ctx: BreakContext;
 
 /** The favorites containers that are running (or, with `status`, in that state). */
 const replicas = (status = 'running') =>
-  docker('ps', '-q', '--no-trunc', '-f', `status=${status}`, '-f', `label=com.docker.compose.project=${stack.projectName}`, '-f', 'label=com.docker.compose.service=favorites')
+  docker(
+    'ps',
+    '-q',
+    '--no-trunc',
+    '-f',
+    `status=${status}`,
+    '-f',
+    `label=com.docker.compose.project=${stack.projectName}`,
+    '-f',
+    'label=com.docker.compose.service=favorites',
+  )
     .split('\n')
     .filter(Boolean);
 
@@ -53,7 +63,9 @@ describe('scale.yml: three replicas behind DNS round robin', () => {
   it('the alias `api` resolves to three addresses, one for each favorites container', () => {
     const ids = replicas();
     const network = `${stack.projectName}_favorites-net`;
-    const addresses = ids.map((id) => docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, id));
+    const addresses = ids.map((id) =>
+      docker('inspect', '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, id),
+    );
 
     expect(ids).toHaveLength(3);
     const { exitCode, addresses: resolved } = lookUp(network, 'api');
@@ -88,12 +100,19 @@ describe('scale.yml: three replicas behind DNS round robin', () => {
     const replicasStopped = SCENARIOS.scale.breaks['replicas-stopped'];
     await replicasStopped.run(ctx);
 
-    const error = await request(stack.baseUrl).get('/healthz').then(() => undefined, (e: { code?: string; message: string }) => e);
+    const error = await request(stack.baseUrl)
+      .get('/healthz')
+      .then(
+        () => undefined,
+        (e: { code?: string; message: string }) => e,
+      );
 
     expect(lookUp(`${stack.projectName}_favorites-net`, 'api').exitCode).toBe(2);
     expect(error?.code).toBe('ECONNRESET');
     expect(error?.message).toBe('socket hang up');
     // What the demo shows: the same request, with no answer.
-    expect(await replicasStopped.show(ctx, undefined)).toMatch(/^\$ curl http:\/\/127\.0\.0\.1:\d+\/healthz\nno answer: /);
+    expect(await replicasStopped.show(ctx, undefined)).toMatch(
+      /^\$ curl http:\/\/127\.0\.0\.1:\d+\/healthz\nno answer: /,
+    );
   });
 });

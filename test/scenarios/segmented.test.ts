@@ -2,7 +2,18 @@ import request from 'supertest';
 import type { StartedTestContainer } from 'testcontainers';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker } from '../support/docker';
-import { addressOn, apiUrl, connectOnLoopback, courseRequestsSucceed, firstFailure, lookUp, readinessUntil, signedInApiContainer, upStack, type Stack } from '../support/compose';
+import {
+  addressOn,
+  apiUrl,
+  connectOnLoopback,
+  courseRequestsSucceed,
+  firstFailure,
+  lookUp,
+  readinessUntil,
+  signedInApiContainer,
+  upStack,
+  type Stack,
+} from '../support/compose';
 import { breakContext, removeBreakContainers } from '../support/scenario';
 
 const { breaks } = SCENARIOS.segmented;
@@ -15,7 +26,10 @@ const started: StartedTestContainer[] = [];
 const container = (service: string) => `${stack.projectName}-${service}-1`;
 const network = (name: 'front' | 'back') => `${stack.projectName}_${name}`;
 const networksOf = (service: string) =>
-  docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}', container(service)).trim().split(' ').sort();
+  docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}', container(service))
+    .trim()
+    .split(' ')
+    .sort();
 
 beforeAll(async () => {
   stack = await upStack('segmented.yml');
@@ -30,11 +44,16 @@ afterAll(async () => {
 });
 
 describe('segmented.yml: the API bridges front and back', () => {
-  it('when the API is on both networks, /readyz is 200 at MongoDB\'s back address, and the course requests work through its published port', async () => {
+  it("when the API is on both networks, /readyz is 200 at MongoDB's back address, and the course requests work through its published port", async () => {
     const { status, body } = await readinessUntil(stack.baseUrl, (s) => s === 200);
 
     expect(status).toBe(200);
-    expect(body.database).toMatchObject({ host: 'mongodb', state: 'connected', lastError: null, resolvedAddress: addressOn(container('mongodb'), network('back')) });
+    expect(body.database).toMatchObject({
+      host: 'mongodb',
+      state: 'connected',
+      lastError: null,
+      resolvedAddress: addressOn(container('mongodb'), network('back')),
+    });
     await courseRequestsSucceed(stack.baseUrl);
   });
 
@@ -68,12 +87,18 @@ describe('segmented.yml: from the front network, MongoDB is out of reach', () =>
         .withNetworkMode(network(on))
         .start()
         .then((api) => (started.push(api), api));
-    [byAddress, byAddressOnBack] = await Promise.all([probe(mongoBackAddress, 'front'), probe(mongoBackAddress, 'back')]);
+    [byAddress, byAddressOnBack] = await Promise.all([
+      probe(mongoBackAddress, 'front'),
+      probe(mongoBackAddress, 'back'),
+    ]);
   });
 
   it('on front, "mongodb" does not resolve (getent exits 2), while "favorites" does', () => {
     expect(lookUp(network('front'), 'mongodb')).toEqual({ exitCode: 2, addresses: [] });
-    expect(lookUp(network('front'), 'favorites')).toEqual({ exitCode: 0, addresses: [addressOn(container('favorites'), network('front'))] });
+    expect(lookUp(network('front'), 'favorites')).toEqual({
+      exitCode: 0,
+      addresses: [addressOn(container('favorites'), network('front'))],
+    });
   });
 
   it('when an API on front asks for "mongodb", the name does not resolve: ENOTFOUND', async () => {
@@ -96,7 +121,9 @@ describe('segmented.yml: from the front network, MongoDB is out of reach', () =>
 
     expect(status).toBe(503);
     expect(body.database).toMatchObject({ host: mongoBackAddress, resolvedAddress: mongoBackAddress });
-    expect(body.database.hint).toContain(`No answer from ${mongoBackAddress}:27017: the address is wrong or stale, or out of this container's reach`);
+    expect(body.database.hint).toContain(
+      `No answer from ${mongoBackAddress}:27017: the address is wrong or stale, or out of this container's reach`,
+    );
     expect(body.database.hint).toContain('a container can reach only the networks it is attached to');
     const favorites = await request(apiUrl(byAddress)).get('/favorites');
     expect(favorites.status).toBe(503);
@@ -111,7 +138,7 @@ describe('segmented.yml: from the front network, MongoDB is out of reach', () =>
   });
 });
 
-describe('segmented.yml: the host can\'t reach MongoDB', () => {
+describe("segmented.yml: the host can't reach MongoDB", () => {
   it('MongoDB has no port binding: `docker port` is empty, though its image exposes 27017', () => {
     const [{ Config, HostConfig, NetworkSettings }] = JSON.parse(docker('inspect', container('mongodb')));
 
@@ -121,7 +148,7 @@ describe('segmented.yml: the host can\'t reach MongoDB', () => {
     expect(docker('port', container('mongodb'))).toBe('');
   });
 
-  it('a TCP connect from the host to 127.0.0.1:27017 is refused, while the API\'s published port accepts', async () => {
+  it("a TCP connect from the host to 127.0.0.1:27017 is refused, while the API's published port accepts", async () => {
     // Another suite running now may publish a MongoDB of its own on the host's 27017: then that
     // one answers, and all this test can check is that it is not ours.
     const publishers = docker('ps', '--format', '{{.Label "com.docker.compose.project"}} {{.Names}} {{.Ports}}')

@@ -16,7 +16,12 @@ function stackJs(...args: string[]) {
   const run = spawnSync(process.execPath, [resolve(ROOT, 'scripts/stack.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, COMPOSE_PROJECT_NAME: project, FAVORITES_NETWORK: `${project}-net`, FAVORITES_PORT: String(port) },
+    env: {
+      ...process.env,
+      COMPOSE_PROJECT_NAME: project,
+      FAVORITES_NETWORK: `${project}-net`,
+      FAVORITES_PORT: String(port),
+    },
     timeout: 200_000,
   });
   return { status: run.status, output: run.stdout, errors: run.stderr };
@@ -59,7 +64,7 @@ describe('the network stack broken four ways, by stack.js itself', () => {
     expect(output).toContain('"code": "ENOTFOUND"');
     expect(output).toContain('MongoDB is stopped, or not started yet');
     expect(output).toContain('WARN  cannot reach MongoDB at mongodb:27017 (ENOTFOUND)');
-    expect(output).toContain('What to change: Docker\'s DNS answers only for running containers');
+    expect(output).toContain("What to change: Docker's DNS answers only for running containers");
   });
 
   it('--break default-bridge: a `docker run` API on the default bridge gets ENOTFOUND; the fix it prints, `docker network connect`, makes it ready', async () => {
@@ -81,7 +86,9 @@ describe('the network stack broken four ways, by stack.js itself', () => {
 
     expect(status).toBe(0);
     expect(output).toContain(`$ docker wait ${project}-link-api\n1\n`);
-    expect(output).toMatch(/Invalid configuration: MONGODB_PORT is "tcp:\/\/[\d.]+:27017": Docker's legacy --link sets that/);
+    expect(output).toMatch(
+      /Invalid configuration: MONGODB_PORT is "tcp:\/\/[\d.]+:27017": Docker's legacy --link sets that/,
+    );
   });
 
   it('--break no-network: an API with --network none, read from inside, is 503 with EAI_AGAIN and says it has only loopback', () => {

@@ -5,7 +5,11 @@ import { inspect } from '../support/docker';
 // compose/start-order.yml: depends_on without and with a health condition, brought up with the
 // `docker compose` commands a reader would type. Both projects are removed with `down --volumes`.
 
-const early: ComposeProject = { file: 'start-order.yml', name: uniqueName('early'), env: { FAVORITES_API_WAITS_FOR: 'service_started' } };
+const early: ComposeProject = {
+  file: 'start-order.yml',
+  name: uniqueName('early'),
+  env: { FAVORITES_API_WAITS_FOR: 'service_started' },
+};
 const waits: ComposeProject = { file: 'start-order.yml', name: uniqueName('waits'), env: {} };
 const projects = [early, waits];
 
@@ -23,7 +27,9 @@ beforeAll(async () => {
 });
 
 // Every project, whether it came up or not.
-afterAll(() => cleanUp(projects.map((project) => () => composeCli(project, ['down', '--volumes', '--remove-orphans']))));
+afterAll(() =>
+  cleanUp(projects.map((project) => () => composeCli(project, ['down', '--volumes', '--remove-orphans']))),
+);
 
 describe('start-order.yml: depends_on without and with a health condition', () => {
   it('service_started (the short form): the API starts before MongoDB is healthy, fails first, then becomes ready by itself', async () => {
@@ -42,10 +48,12 @@ describe('start-order.yml: depends_on without and with a health condition', () =
     expect(apiStarted).toBeGreaterThanOrEqual(Date.parse(startedAt(`${early.name}-mongodb-1`)));
   });
 
-  it('service_healthy: the API starts only after MongoDB\'s first passing healthcheck', async () => {
+  it("service_healthy: the API starts only after MongoDB's first passing healthcheck", async () => {
     composeCli(waits, ['up', '--detach']);
     await readinessUntil(`http://127.0.0.1:${waits.env.FAVORITES_PORT}`, (s) => s === 200, 60_000);
 
-    expect(Date.parse(startedAt(`${waits.name}-favorites-1`))).toBeGreaterThan(firstHealthyAt(`${waits.name}-mongodb-1`));
+    expect(Date.parse(startedAt(`${waits.name}-favorites-1`))).toBeGreaterThan(
+      firstHealthyAt(`${waits.name}-mongodb-1`),
+    );
   });
 });

@@ -32,16 +32,28 @@ const extraServices: string[] = [];
 const extraNetworks: string[] = [];
 let baseUrl: string;
 
-
 /** The balancer's API servers that have an address, and whether each is up, from HAProxy's runtime API. */
 function balancerServers(): { name: string; address: string; up: boolean }[] {
   const [balancer] = serviceContainers(service('balancer'));
-  const state = docker('exec', balancer, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/9999; echo "show servers state favorites" >&3; cat <&3');
+  const state = docker(
+    'exec',
+    balancer,
+    'bash',
+    '-c',
+    'exec 3<>/dev/tcp/127.0.0.1/9999; echo "show servers state favorites" >&3; cat <&3',
+  );
   const lines = state.split('\n');
-  const columns = lines.find((line) => line.startsWith('# be_id'))!.slice(2).split(' ');
-  const rows = lines.filter((line) => /^\d+ favorites /.test(line)).map((line) => Object.fromEntries(line.split(' ').map((value, i) => [columns[i], value])));
+  const columns = lines
+    .find((line) => line.startsWith('# be_id'))!
+    .slice(2)
+    .split(' ');
+  const rows = lines
+    .filter((line) => /^\d+ favorites /.test(line))
+    .map((line) => Object.fromEntries(line.split(' ').map((value, i) => [columns[i], value])));
   // srv_op_state 2: running, i.e. its health check passes.
-  return rows.filter((row) => row.srv_addr !== '-').map((row) => ({ name: row.srv_name, address: row.srv_addr, up: row.srv_op_state === '2' }));
+  return rows
+    .filter((row) => row.srv_addr !== '-')
+    .map((row) => ({ name: row.srv_name, address: row.srv_addr, up: row.srv_op_state === '2' }));
 }
 
 const replicas = () => serviceContainers(service('favorites'));
@@ -55,7 +67,13 @@ async function threeReplicasBehindTheBalancer(): Promise<string[]> {
       const ids = replicas();
       if (ids.length !== 3 || !ids.every((id) => readyzInside(id).status === 200)) return false;
       addresses = ids.map((id) => addressOn(id, network)).sort();
-      return JSON.stringify(upServers().map((server) => server.address).sort()) === JSON.stringify(addresses);
+      return (
+        JSON.stringify(
+          upServers()
+            .map((server) => server.address)
+            .sort(),
+        ) === JSON.stringify(addresses)
+      );
     },
     120_000,
     { intervalMs: 500, lastSeen: () => `replicas ${replicas().length}, balancer ${JSON.stringify(balancerServers())}` },
@@ -76,12 +94,22 @@ async function servedBy(count: number): Promise<Map<string, number>> {
 }
 
 /** Every answer of a load run that is not a success: a status of 400 or more, or a socket error. */
-const failures = (answers: Answer[]) => answers.filter((answer) => answer.error !== undefined || (answer.status ?? 0) >= 400);
+const failures = (answers: Answer[]) =>
+  answers.filter((answer) => answer.error !== undefined || (answer.status ?? 0) >= 400);
 
 /** `docker service update` and waits until it converged, or rolled back; throws if docker fails. */
 const updateImage = (image: string) =>
   new Promise<void>((resolve, reject) => {
-    const args = ['service', 'update', '--detach=false', '--quiet', '--no-resolve-image', '--image', image, service('favorites')];
+    const args = [
+      'service',
+      'update',
+      '--detach=false',
+      '--quiet',
+      '--no-resolve-image',
+      '--image',
+      image,
+      service('favorites'),
+    ];
     // Not spawnSync: the load must keep running meanwhile.
     execFile('docker', args, { timeout: 180_000 }, (error) => (error ? reject(error) : resolve()));
   });
@@ -97,7 +125,8 @@ function newTag(): string {
 beforeAll(async () => {
   buildBalancerImage(process.env);
   swarm = singleNodeSwarm();
-  hadNodeLabel = docker('node', 'inspect', '--format', `{{index .Spec.Labels "${NODE_LABEL}"}}`, swarm.nodeId) === 'true';
+  hadNodeLabel =
+    docker('node', 'inspect', '--format', `{{index .Spec.Labels "${NODE_LABEL}"}}`, swarm.nodeId) === 'true';
   docker('node', 'update', '--label-add', `${NODE_LABEL}=true`, swarm.nodeId);
   for (const secret of secrets) {
     const created = runDocker(['secret', 'create', secret, '-'], { input: randomBytes(24).toString('base64url') });
@@ -123,7 +152,11 @@ afterAll(async () => {
     // The stack's volume can go only once its containers have, and the overlays once their tasks have.
     const containersLeft = (label: string) => runDocker(['ps', '-aq', '-f', `label=${label}`]).stdout !== '';
     await eventually(
-      () => ![`com.docker.stack.namespace=${stackName}`, ...extraServices.map((name) => `com.docker.swarm.service.name=${name}`)].some(containersLeft),
+      () =>
+        ![
+          `com.docker.stack.namespace=${stackName}`,
+          ...extraServices.map((name) => `com.docker.swarm.service.name=${name}`),
+        ].some(containersLeft),
       60_000,
       { intervalMs: 500 },
     );
@@ -155,12 +188,25 @@ describe('swarm.yml on a single-node swarm', () => {
   it('the balancer fills its servers from that DNS answer: the three replicas, all up', async () => {
     const addresses = await threeReplicasBehindTheBalancer();
 
-    expect(upServers().map((server) => server.address).sort()).toEqual(addresses);
+    expect(
+      upServers()
+        .map((server) => server.address)
+        .sort(),
+    ).toEqual(addresses);
   });
 
   it('60 requests through the published port reach all three replicas, each named by its task in X-Served-By', async () => {
     await threeReplicasBehindTheBalancer();
-    const tasks = docker('service', 'ps', '--filter', 'desired-state=running', '--no-trunc', '--format', '{{.Name}}.{{.ID}}', service('favorites')).split('\n');
+    const tasks = docker(
+      'service',
+      'ps',
+      '--filter',
+      'desired-state=running',
+      '--no-trunc',
+      '--format',
+      '{{.Name}}.{{.ID}}',
+      service('favorites'),
+    ).split('\n');
 
     const tally = await servedBy(60);
 
@@ -213,7 +259,9 @@ describe('swarm.yml on a single-node swarm', () => {
     await threeReplicasBehindTheBalancer();
     const running = inspectService(service('favorites')).Spec.TaskTemplate.ContainerSpec.Image;
     const broken = `${images.api.split(':')[0]}:${stackName}-broken`;
-    const built = runDocker(['build', '--quiet', '--tag', broken, '-'], { input: `FROM ${images.api}\nCMD ["node", "-e", "process.exit(1)"]\n` });
+    const built = runDocker(['build', '--quiet', '--tag', broken, '-'], {
+      input: `FROM ${images.api}\nCMD ["node", "-e", "process.exit(1)"]\n`,
+    });
     if (!built.ok) throw new Error(`docker build ${broken}: ${built.stderr}`);
     tags.push(broken);
     const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-rollback' });
@@ -242,7 +290,19 @@ describe('swarm.yml on a single-node swarm', () => {
       networkArgs.push('--network', elsewhere);
     }
     extraServices.push(name);
-    docker('service', 'create', '--quiet', '--detach', '--no-resolve-image', '--name', name, ...networkArgs, '--env', 'MONGODB_HOST=mongodb', images.api);
+    docker(
+      'service',
+      'create',
+      '--quiet',
+      '--detach',
+      '--no-resolve-image',
+      '--name',
+      name,
+      ...networkArgs,
+      '--env',
+      'MONGODB_HOST=mongodb',
+      images.api,
+    );
 
     let readyz = { status: 0, body: {} } as ReturnType<typeof readyzInside>;
     await eventually(

@@ -38,13 +38,18 @@ let recoveredApi: StartedTestContainer | undefined;
 
 const container = (service: string) => `${stack.projectName}-${service}-1`;
 const dataVolumeOf = (name: string): string => {
-  const [{ Mounts }] = JSON.parse(docker('inspect', name)) as [{ Mounts: { Type: string; Name: string; Destination: string }[] }];
+  const [{ Mounts }] = JSON.parse(docker('inspect', name)) as [
+    { Mounts: { Type: string; Name: string; Destination: string }[] },
+  ];
   return Mounts.find((mount) => mount.Destination === '/data/db')?.Name ?? '';
 };
 const dangling = () => docker('volume', 'ls', '-q', '-f', 'dangling=true').split('\n');
 const projectVolumes = () =>
-  docker('volume', 'ls', '-q', '-f', `label=com.docker.compose.project=${stack.projectName}`).split('\n').filter(Boolean);
-const createdAt = (volumes: string[]) => volumes.map((volume) => docker('volume', 'inspect', '--format', '{{.CreatedAt}}', volume));
+  docker('volume', 'ls', '-q', '-f', `label=com.docker.compose.project=${stack.projectName}`)
+    .split('\n')
+    .filter(Boolean);
+const createdAt = (volumes: string[]) =>
+  volumes.map((volume) => docker('volume', 'inspect', '--format', '{{.CreatedAt}}', volume));
 const names = (favorites: { name: string }[]) => favorites.map((favorite) => favorite.name);
 
 beforeAll(async () => {
@@ -57,19 +62,33 @@ afterAll(() =>
   cleanUp([
     () => recoveredApi?.stop(),
     () => recoveredDb && docker('rm', '-f', recoveredDb),
-    () => stack && composeCli({ file: 'volumes.yml', name: stack.projectName, env: stack.env }, ['down', '--volumes', '--remove-orphans']),
-    ...[firstVolume, leftDangling].map((volume) => () => volume && docker('volume', 'ls', '-q', '-f', `name=^${volume}$`) && docker('volume', 'rm', volume)),
+    () =>
+      stack &&
+      composeCli({ file: 'volumes.yml', name: stack.projectName, env: stack.env }, [
+        'down',
+        '--volumes',
+        '--remove-orphans',
+      ]),
+    ...[firstVolume, leftDangling].map(
+      (volume) => () =>
+        volume && docker('volume', 'ls', '-q', '-f', `name=^${volume}$`) && docker('volume', 'rm', volume),
+    ),
   ]),
 );
 
 describe('volumes.yml: an anonymous volume for /data/db', () => {
-  it('MongoDB\'s /data/db is an anonymous volume (a 64-hex name, no compose volume label), the passwords are in named ones', async () => {
+  it("MongoDB's /data/db is an anonymous volume (a 64-hex name, no compose volume label), the passwords are in named ones", async () => {
     await readinessUntil(stack.baseUrl, (s) => s === 200);
     firstVolume = dataVolumeOf(container('mongodb'));
 
     expect(firstVolume).toMatch(/^[0-9a-f]{64}$/);
-    expect(docker('volume', 'inspect', '--format', '{{index .Labels "com.docker.compose.volume"}}', firstVolume)).toBe('');
-    expect(projectVolumes().sort()).toEqual([`${stack.projectName}_api-credentials`, `${stack.projectName}_mongodb-credentials`]);
+    expect(docker('volume', 'inspect', '--format', '{{index .Labels "com.docker.compose.volume"}}', firstVolume)).toBe(
+      '',
+    );
+    expect(projectVolumes().sort()).toEqual([
+      `${stack.projectName}_api-credentials`,
+      `${stack.projectName}_mongodb-credentials`,
+    ]);
   });
 
   it('after `down` (without -v) and `up`, the favorite saved before is gone, MongoDB has a new volume, and the old one is dangling', async () => {
@@ -106,13 +125,27 @@ describe('volumes.yml: an anonymous volume for /data/db', () => {
     const network = `${stack.projectName}_favorites-net`;
     recoveredDb = uniqueName('recovered');
     docker(
-      'run', '-d', '--name', recoveredDb, '--network', network, '--network-alias', 'recovered',
-      '-v', `${firstVolume}:/data/db`,
-      '-v', `${stack.projectName}_mongodb-credentials:/run/secrets/mongodb:ro`,
-      '-e', 'MONGO_INITDB_ROOT_USERNAME=admin', '-e', 'MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/mongodb/admin-password',
+      'run',
+      '-d',
+      '--name',
+      recoveredDb,
+      '--network',
+      network,
+      '--network-alias',
+      'recovered',
+      '-v',
+      `${firstVolume}:/data/db`,
+      '-v',
+      `${stack.projectName}_mongodb-credentials:/run/secrets/mongodb:ro`,
+      '-e',
+      'MONGO_INITDB_ROOT_USERNAME=admin',
+      '-e',
+      'MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/mongodb/admin-password',
       images.mongo,
     );
-    recoveredApi = await signedInApiContainer('recovered', `${stack.projectName}_api-credentials`).withNetworkMode(network).start();
+    recoveredApi = await signedInApiContainer('recovered', `${stack.projectName}_api-credentials`)
+      .withNetworkMode(network)
+      .start();
 
     const { status } = await readinessUntil(apiUrl(recoveredApi), (s) => s === 200);
     const listed = await request(apiUrl(recoveredApi)).get('/favorites');

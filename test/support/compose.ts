@@ -67,11 +67,17 @@ export interface ComposeProject {
  * variables (and `overrides`) on top of compose/.env; its trimmed output. Throws with compose's message
  * when it fails, unless `check` is false.
  */
-export function composeCli(project: ComposeProject, args: string[], overrides: Record<string, string> = {}, { check = true } = {}): string {
+export function composeCli(
+  project: ComposeProject,
+  args: string[],
+  overrides: Record<string, string> = {},
+  { check = true } = {},
+): string {
   const result = runDocker(['compose', '-p', project.name, '-f', join(COMPOSE_DIR, project.file), ...args], {
     env: { ...process.env, ...stackEnv({ ...project.env, ...overrides }) },
   });
-  if (check && !result.ok) throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
+  if (check && !result.ok)
+    throw new Error(`docker compose ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
   return result.stdout;
 }
 
@@ -112,13 +118,21 @@ export function apiContainer(env: Record<string, string>): GenericContainer {
  * The same, signed in to a stack's MongoDB as the API's user: the stack's password volume
  * (e.g. `<project>_api-credentials`) mounted read-only where the compose files mount it.
  */
-export const signedInApiContainer = (host: string, credentialsVolume: string, env: Record<string, string> = {}): GenericContainer =>
-  apiContainer({ MONGODB_HOST: host, MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD_FILE: '/run/secrets/api/password', ...env }).withBindMounts([
-    { source: credentialsVolume, target: '/run/secrets/api', mode: 'ro' },
-  ]);
+export const signedInApiContainer = (
+  host: string,
+  credentialsVolume: string,
+  env: Record<string, string> = {},
+): GenericContainer =>
+  apiContainer({
+    MONGODB_HOST: host,
+    MONGODB_USERNAME: 'favorites',
+    MONGODB_PASSWORD_FILE: '/run/secrets/api/password',
+    ...env,
+  }).withBindMounts([{ source: credentialsVolume, target: '/run/secrets/api', mode: 'ro' }]);
 
 /** Base URL of an API container started with apiContainer(). */
-export const apiUrl = (container: StartedTestContainer) => `http://${container.getHost()}:${container.getMappedPort(3000)}`;
+export const apiUrl = (container: StartedTestContainer) =>
+  `http://${container.getHost()}:${container.getMappedPort(3000)}`;
 
 /** Polls GET /readyz until `done` accepts the answer; returns the last status and body. */
 export async function readinessUntil(
@@ -129,7 +143,10 @@ export async function readinessUntil(
   let last: request.Response | undefined;
   await eventually(
     async () => {
-      last = await request(baseUrl).get('/readyz').timeout(5000).catch(() => undefined);
+      last = await request(baseUrl)
+        .get('/readyz')
+        .timeout(5000)
+        .catch(() => undefined);
       return last !== undefined && done(last.status, last.body);
     },
     timeoutMs,
@@ -160,10 +177,12 @@ export async function courseRequestsSucceed(baseUrl: string, favorite = luke): P
 }
 
 /** One `docker inspect --format` value of a container. */
-export const inspectFormat = (container: string, format: string): string => docker('inspect', '--format', format, container);
+export const inspectFormat = (container: string, format: string): string =>
+  docker('inspect', '--format', format, container);
 
 /** The networks a container is on, by name, sorted. */
-export const networksOf = (container: string): string[] => Object.keys(inspect(container).NetworkSettings.Networks).sort();
+export const networksOf = (container: string): string[] =>
+  Object.keys(inspect(container).NetworkSettings.Networks).sort();
 
 /** A container's address on one network, as `docker inspect` has it. */
 export const addressOn = (container: string, network: string): string =>
@@ -175,7 +194,19 @@ export const addressOn = (container: string, network: string): string =>
  * code (0 found, 2 not found) and the addresses it printed.
  */
 export function lookUp(network: string, name: string): { exitCode: number; addresses: string[] } {
-  const output = docker('run', '--rm', '--network', network, '--entrypoint', 'sh', images.api, '-c', 'getent hosts "$1"; echo "exit $?"', 'getent', name);
+  const output = docker(
+    'run',
+    '--rm',
+    '--network',
+    network,
+    '--entrypoint',
+    'sh',
+    images.api,
+    '-c',
+    'getent hosts "$1"; echo "exit $?"',
+    'getent',
+    name,
+  );
   const lines = output.split('\n');
   const exitCode = Number(lines.pop()?.replace('exit ', ''));
   return { exitCode, addresses: lines.map((line) => line.split(/\s+/)[0]) };

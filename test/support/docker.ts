@@ -31,7 +31,10 @@ function required(name: string): string {
   return value;
 }
 
-const list = (...args: string[]) => docker(...args).split('\n').filter(Boolean);
+const list = (...args: string[]) =>
+  docker(...args)
+    .split('\n')
+    .filter(Boolean);
 
 /** Every container, network and volume the engine has now, one line each. */
 export function dockerResources(): string[] {

@@ -21,6 +21,8 @@ export default function prepareDocker(): void {
   const { offline, env } = ensureImages(log);
   Object.assign(process.env, env);
   process.env.CHROMIUM_PATH = ensureChromium(log);
-  log(`Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`);
+  log(
+    `Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`,
+  );
   globalThis.dockerResourcesBeforeTests = dockerResources();
 }

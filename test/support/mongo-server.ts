@@ -48,7 +48,13 @@ export async function startHostMongo(bindIp: string, hostPort = 0): Promise<Mong
 function serverIn(container: StartedTestContainer, dbName: string): MongoServer {
   const host = container.getHost();
   const port = container.getMappedPort(27017);
-  return { url: `mongodb://${host}:${port}/${dbName}`, host, port, dbName, stop: async () => void (await container.stop()) };
+  return {
+    url: `mongodb://${host}:${port}/${dbName}`,
+    host,
+    port,
+    dbName,
+    stop: async () => void (await container.stop()),
+  };
 }
 
 /** testcontainers publishes on every address; `docker run -p <ip>::27017` needs the host IP set. */

@@ -22,7 +22,10 @@ interface Answer {
   text?: string;
 }
 
-const doc = openapiDocument() as { paths: Record<string, Record<string, Operation>>; components: Record<string, Record<string, unknown>> };
+const doc = openapiDocument() as {
+  paths: Record<string, Record<string, Operation>>;
+  components: Record<string, Record<string, unknown>>;
+};
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 // The whole document as one schema, so "#/components/..." references resolve inside it.
@@ -30,7 +33,13 @@ ajv.addSchema(doc, 'openapi');
 
 /** What any method and path the document does not list answers. */
 const UNLISTED_ROUTE: ResponseSpec = {
-  content: { 'application/json': { schema: { allOf: [{ $ref: 'openapi#/components/schemas/Error' }, { properties: { code: { const: 'NOT_FOUND' } } }] } } },
+  content: {
+    'application/json': {
+      schema: {
+        allOf: [{ $ref: 'openapi#/components/schemas/Error' }, { properties: { code: { const: 'NOT_FOUND' } } }],
+      },
+    },
+  },
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -48,7 +57,10 @@ function resolve<T>(value: T | { $ref: string }): T {
   return ref
     .replace(/^#\//, '')
     .split('/')
-    .reduce((node: unknown, key) => (node as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc) as T;
+    .reduce(
+      (node: unknown, key) => (node as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+      doc,
+    ) as T;
 }
 
 /** Finds the documented response for a request and an answer; explains why not when there is none. */
@@ -58,22 +70,35 @@ function documentedResponse(
   status: number,
 ): { where: string; spec?: ResponseSpec; schemaOf?: (mediaType: string) => object; problem?: string } {
   // The path as sent: new URL() would resolve "." and ".." segments, which the API sees as ids.
-  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split(/[?#]/)[0].replace(/(.)\/+$/, '$1');
+  const path = url
+    .replace(/^[a-z]+:\/\/[^/]+/i, '')
+    .split(/[?#]/)[0]
+    .replace(/(.)\/+$/, '$1');
   const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
   const match = templates.find(({ pattern }) => pattern.test(path));
   const operation = match && METHODS.includes(verb) ? doc.paths[match.template][verb] : undefined;
   if (!operation) {
     // Not a documented operation: the document's description promises a JSON 404 NOT_FOUND for those.
     const where = '#/components/schemas/Error';
-    if (status !== 404) return { where, problem: `${method} ${path} is not in the document, so it must answer 404, not ${status}` };
-    return { where, spec: UNLISTED_ROUTE, schemaOf: (mediaType) => (UNLISTED_ROUTE.content![mediaType] as { schema: object }).schema };
+    if (status !== 404)
+      return { where, problem: `${method} ${path} is not in the document, so it must answer 404, not ${status}` };
+    return {
+      where,
+      spec: UNLISTED_ROUTE,
+      schemaOf: (mediaType) => (UNLISTED_ROUTE.content![mediaType] as { schema: object }).schema,
+    };
   }
   const spec = operation.responses[String(status)];
   const where = `#/${pointer('paths', match!.template, verb, 'responses', String(status))}`;
-  if (!spec) return { where, problem: `${status} is not a documented answer of ${verb.toUpperCase()} ${match!.template}` };
+  if (!spec)
+    return { where, problem: `${status} is not a documented answer of ${verb.toUpperCase()} ${match!.template}` };
   // A shared response ("$ref": "#/components/responses/...") is validated where it is written.
   const written = (spec as { $ref?: string }).$ref ?? where;
-  return { where: written, spec: resolve(spec), schemaOf: (mediaType) => ({ $ref: `openapi${written}/content/${pointer(mediaType)}/schema` }) };
+  return {
+    where: written,
+    spec: resolve(spec),
+    schemaOf: (mediaType) => ({ $ref: `openapi${written}/content/${pointer(mediaType)}/schema` }),
+  };
 }
 
 /** Every way an answer breaks the document; empty when it keeps to it. */
@@ -101,7 +126,8 @@ export function responseProblems(method: string, url: string, answer: Answer): s
     return [...problems, `content type ${mediaType} is not one of ${Object.keys(spec.content).join(', ')} (${where})`];
   }
   // HEAD has no body, and an image's bytes have no schema to keep to.
-  if (method.toLowerCase() === 'head' || !(mediaType === 'application/json' || mediaType.startsWith('text/'))) return problems;
+  if (method.toLowerCase() === 'head' || !(mediaType === 'application/json' || mediaType.startsWith('text/')))
+    return problems;
   const body = mediaType === 'application/json' ? answer.body : answer.text;
   if (!ajv.validate(schemaOf!(mediaType), body)) {
     problems.push(`body does not match ${where}: ${ajv.errorsText(ajv.errors, { separator: '; ' })}`);
@@ -121,11 +147,18 @@ export function checkResponsesAgainstOpenApi(): void {
   prototype.assert = function checked(this: { method: string; url: string }, resError, res, fn) {
     const problems = res ? responseProblems(this.method, this.url, res) : [];
     if (problems.length > 0) {
-      const error = new Error(`${this.method} ${this.url} answered ${res!.status}, which openapi.yaml does not describe:\n- ${problems.join('\n- ')}\nbody: ${res!.text?.slice(0, 500)}`);
+      const error = new Error(
+        `${this.method} ${this.url} answered ${res!.status}, which openapi.yaml does not describe:\n- ${problems.join('\n- ')}\nbody: ${res!.text?.slice(0, 500)}`,
+      );
       return fn.call(this, error, res);
     }
     return original.call(this, resError, res, fn);
   };
 }
 
-type AssertFn = (this: { method: string; url: string }, resError: Error | null, res: Answer | undefined, fn: (err: Error | null, res: unknown) => void) => void;
+type AssertFn = (
+  this: { method: string; url: string },
+  resError: Error | null,
+  res: Answer | undefined,
+  fn: (err: Error | null, res: unknown) => void,
+) => void;

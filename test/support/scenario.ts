@@ -20,7 +20,11 @@ export type StackRef = Pick<Stack, 'projectName'> & Partial<Pick<Stack, 'baseUrl
  * compose/<scenario>.yml: its compose project (with the variables it came up with), its API, a
  * second free port, and the images the tests use. `extras` replaces any of it, e.g. startHostMongo.
  */
-export async function breakContext(stack: StackRef, scenario: string, extras: Partial<BreakContext> = {}): Promise<BreakContext> {
+export async function breakContext(
+  stack: StackRef,
+  scenario: string,
+  extras: Partial<BreakContext> = {},
+): Promise<BreakContext> {
   const env = stack.env ?? {};
   const port = Number(env.FAVORITES_PORT ?? (await freePort()));
   const project = { file: `${scenario}.yml`, name: stack.projectName, env };

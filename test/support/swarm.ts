@@ -18,7 +18,9 @@ const networkNames = () => docker('network', 'ls', '--format', '{{.Name}}').spli
  * they were.
  */
 export function singleNodeSwarm(): Swarm {
-  const [state, manager] = docker('info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}').split(' ');
+  const [state, manager] = docker('info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}').split(
+    ' ',
+  );
   const nodeId = () => docker('info', '--format', '{{.Swarm.NodeID}}');
   if (state === 'active') {
     if (manager !== 'true') throw new Error('this engine is a swarm worker: stack deploy needs a manager');
@@ -33,7 +35,10 @@ export function singleNodeSwarm(): Swarm {
     async leave() {
       docker('swarm', 'leave', '--force');
       // `ingress` goes with the swarm; docker_gwbridge, made for the first task, outlives it.
-      const leftover = () => networkNames().filter((name) => !networksBefore.includes(name) && ['ingress', 'docker_gwbridge'].includes(name));
+      const leftover = () =>
+        networkNames().filter(
+          (name) => !networksBefore.includes(name) && ['ingress', 'docker_gwbridge'].includes(name),
+        );
       await eventually(
         () => {
           if (leftover().includes('docker_gwbridge')) docker('network', 'rm', 'docker_gwbridge');

@@ -22,9 +22,11 @@ const withoutFences = (markdown: string) => markdown.replace(/^(```|~~~)[^\n]*\n
 
 /** Inline links and images outside code: [text](target) and ![alt](target). */
 const linksIn = (markdown: string) =>
-  [...withoutFences(markdown).replace(/`[^`\n]*`/g, '').matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map(
-    ([, target]) => target,
-  );
+  [
+    ...withoutFences(markdown)
+      .replace(/`[^`\n]*`/g, '')
+      .matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g),
+  ].map(([, target]) => target);
 
 /**
  * The anchors GitHub gives a file's headings: lower case, punctuation dropped, each space a hyphen,
@@ -60,7 +62,11 @@ describe('docs: links', () => {
         broken.push(`${target}: no file ${destination}`);
       } else if (anchor !== undefined && destination.endsWith('.md') && !anchorsOf(read(destination)).has(anchor)) {
         broken.push(`${target}: no heading #${anchor} in ${destination}`);
-      } else if (anchor !== undefined && !destination.endsWith('.md') && statSync(join(ROOT, destination)).isDirectory()) {
+      } else if (
+        anchor !== undefined &&
+        !destination.endsWith('.md') &&
+        statSync(join(ROOT, destination)).isDirectory()
+      ) {
         broken.push(`${target}: an anchor into a directory`);
       }
     }
@@ -68,16 +74,29 @@ describe('docs: links', () => {
   });
 
   it('the slug rules match GitHub on the headings this repository uses', () => {
-    const anchors = anchorsOf('# Named network: `compose/network.yml`\n## Legacy `--link`\n## ICC off, and isolation\n## Legacy `--link`\n');
-    expect([...anchors]).toEqual(['named-network-composenetworkyml', 'legacy---link', 'icc-off-and-isolation', 'legacy---link-1']);
+    const anchors = anchorsOf(
+      '# Named network: `compose/network.yml`\n## Legacy `--link`\n## ICC off, and isolation\n## Legacy `--link`\n',
+    );
+    expect([...anchors]).toEqual([
+      'named-network-composenetworkyml',
+      'legacy---link',
+      'icc-off-and-isolation',
+      'legacy---link-1',
+    ]);
   });
 });
 
 /** The rows of the README's scenario index: the scenario named in each, and the page it links. */
 const indexRows = () =>
-  [...read('README.md').matchAll(/^\| \[([^\]]+)\]\(docs\/scenarios\/([a-z0-9-]+)\.md\)/gm)].map(([, label, page]) => ({ label, page }));
+  [...read('README.md').matchAll(/^\| \[([^\]]+)\]\(docs\/scenarios\/([a-z0-9-]+)\.md\)/gm)].map(([, label, page]) => ({
+    label,
+    page,
+  }));
 const indexedScenarios = () => indexRows().map(({ page }) => page);
-const rowOf = (name: string) => read('README.md').split('\n').find((line) => line.startsWith(`| [${name}](`)) ?? '';
+const rowOf = (name: string) =>
+  read('README.md')
+    .split('\n')
+    .find((line) => line.startsWith(`| [${name}](`)) ?? '';
 
 // The part below needs scripts/lib/scenarios/, the modules `stack.js` and the suites share.
 type ScenarioModule = { name: string; title: string; reachedBy: string; breaks: Record<string, unknown> };
@@ -100,7 +119,12 @@ describe('docs: the scenario index', () => {
   });
 
   it.each(indexedScenarios())('%s has its compose file, module, suite and page, all of that name', (name) => {
-    const files = [`compose/${name}.yml`, `scripts/lib/scenarios/${name}.js`, `test/scenarios/${name}.test.ts`, `docs/scenarios/${name}.md`];
+    const files = [
+      `compose/${name}.yml`,
+      `scripts/lib/scenarios/${name}.js`,
+      `test/scenarios/${name}.test.ts`,
+      `docs/scenarios/${name}.md`,
+    ];
     expect(files.filter((file) => !existsSync(join(ROOT, file)))).toEqual([]);
   });
 
@@ -108,25 +132,33 @@ describe('docs: the scenario index', () => {
     expect(indexedScenarios()).toEqual(scenariosInIndexJs());
   });
 
-  it.each(indexedScenarios())("%s: its page's heading and its index row show its module's title and how it is reached", (name) => {
-    const { title, reachedBy } = moduleOf(name);
-    const row = rowOf(name);
+  it.each(indexedScenarios())(
+    "%s: its page's heading and its index row show its module's title and how it is reached",
+    (name) => {
+      const { title, reachedBy } = moduleOf(name);
+      const row = rowOf(name);
 
-    expect(read(`docs/scenarios/${name}.md`).split('\n')[0]).toBe(`# ${title}`);
-    expect(row).toContain(`[${title}](docs/scenarios/${name}.md)`);
-    // A cell of its own, however Prettier pads the table.
-    expect(row.split('|').map((cell) => cell.trim())).toContain(reachedBy);
-  });
+      expect(read(`docs/scenarios/${name}.md`).split('\n')[0]).toBe(`# ${title}`);
+      expect(row).toContain(`[${title}](docs/scenarios/${name}.md)`);
+      // A cell of its own, however Prettier pads the table.
+      expect(row.split('|').map((cell) => cell.trim())).toContain(reachedBy);
+    },
+  );
 
   it('has a page for every scenario and no page for anything else', () => {
-    const pages = readdirSync(join(ROOT, 'docs/scenarios')).filter((file) => file.endsWith('.md')).map((file) => file.replace(/\.md$/, ''));
+    const pages = readdirSync(join(ROOT, 'docs/scenarios'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => file.replace(/\.md$/, ''));
     expect(pages.sort()).toEqual([...indexedScenarios()].sort());
   });
 });
 
 /** Each `--break <failure>` a text names, with the scenario written before it, if any. */
 const breaksNamedIn = (markdown: string) =>
-  [...markdown.matchAll(/(?:\b([a-z0-9-]+) )?--break ([a-z0-9-]+)/g)].map(([, scenario, failure]) => ({ scenario, failure }));
+  [...markdown.matchAll(/(?:\b([a-z0-9-]+) )?--break ([a-z0-9-]+)/g)].map(([, scenario, failure]) => ({
+    scenario,
+    failure,
+  }));
 
 describe('docs: every break', () => {
   it.each(indexedScenarios())('of %s is on its page and in its README row, and they name no break it lacks', (name) => {
@@ -137,7 +169,9 @@ describe('docs: every break', () => {
     expect(breaks.filter((failure) => !page.includes(`--break ${failure}`))).toEqual([]);
     expect(breaks.filter((failure) => !row.includes(`${name} --break ${failure}`))).toEqual([]);
     // A break named without a scenario before it, or after this scenario's name, must be this one's.
-    const claimed = [...breaksNamedIn(page), ...breaksNamedIn(row)].filter(({ scenario }) => scenario === undefined || scenario === name || !indexedScenarios().includes(scenario));
+    const claimed = [...breaksNamedIn(page), ...breaksNamedIn(row)].filter(
+      ({ scenario }) => scenario === undefined || scenario === name || !indexedScenarios().includes(scenario),
+    );
     expect(claimed.map(({ failure }) => failure).filter((failure) => !breaks.includes(failure))).toEqual([]);
   });
 

@@ -14,9 +14,17 @@ import { pins } from '../../scripts/lib/images';
 // cluster's admission and network plugin treat them, and whether they run.
 const K8S_DIR = resolve(__dirname, '../../k8s');
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any };
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: any;
+};
 
-const variables: Record<string, string> = { ...pins(), FAVORITES_API_IMAGE: 'registry.example/favorites:1.0.0' } as Record<string, string>;
+const variables: Record<string, string> = {
+  ...pins(),
+  FAVORITES_API_IMAGE: 'registry.example/favorites:1.0.0',
+} as Record<string, string>;
 const substitute = (text: string) =>
   text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
     if (!variables[name]) throw new Error(`k8s/ uses \${${name}}, which compose/.env does not set`);
@@ -56,17 +64,28 @@ describe('k8s/ manifests (static checks)', () => {
     expect(all('Secret')).toEqual([]);
     for (const object of objects) {
       expect(object.metadata?.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-      expect({ kind: object.kind, apiVersion: object.apiVersion }).toEqual({ kind: object.kind, apiVersion: API_VERSIONS[object.kind] });
+      expect({ kind: object.kind, apiVersion: object.apiVersion }).toEqual({
+        kind: object.kind,
+        apiVersion: API_VERSIONS[object.kind],
+      });
     }
   });
 
   it('a Service per tier, each selecting exactly one Deployment, on a port its pods declare', () => {
     const tiers = all('Deployment').map((deployment) => deployment.metadata.labels?.tier);
-    expect(all('Service').map((service) => service.metadata.labels?.tier).sort()).toEqual(tiers.sort());
+    expect(
+      all('Service')
+        .map((service) => service.metadata.labels?.tier)
+        .sort(),
+    ).toEqual(tiers.sort());
     for (const service of all('Service')) {
-      const selected = all('Deployment').filter((deployment) => matches(service.spec.selector, deployment.spec.template.metadata.labels));
+      const selected = all('Deployment').filter((deployment) =>
+        matches(service.spec.selector, deployment.spec.template.metadata.labels),
+      );
       expect(selected).toHaveLength(1);
-      const portNames = containers(selected[0]).flatMap((container) => container.ports.map((port: { name: string }) => port.name));
+      const portNames = containers(selected[0]).flatMap((container) =>
+        container.ports.map((port: { name: string }) => port.name),
+      );
       for (const port of service.spec.ports) expect(portNames).toContain(port.targetPort);
       // Each Deployment's selector must pick its own pods, or it would never see them.
       expect(matches(selected[0].spec.selector.matchLabels, selected[0].spec.template.metadata.labels)).toBe(true);
@@ -84,10 +103,22 @@ describe('k8s/ manifests (static checks)', () => {
   });
 
   it('the API reaches MongoDB by its Service name and signs in as its own user, with a password file from a Secret', () => {
-    const env = Object.fromEntries(containers(one('Deployment', 'favorites'))[0].env.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+    const env = Object.fromEntries(
+      containers(one('Deployment', 'favorites'))[0].env.map((variable: { name: string; value: string }) => [
+        variable.name,
+        variable.value,
+      ]),
+    );
 
-    expect(env).toEqual({ MONGODB_HOST: one('Service', 'mongodb').metadata.name, MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD_FILE: '/run/secrets/api/password' });
-    expect(podSpec(one('Deployment', 'favorites')).volumes).toContainEqual({ name: 'api-password', secret: { secretName: 'favorites-api' } });
+    expect(env).toEqual({
+      MONGODB_HOST: one('Service', 'mongodb').metadata.name,
+      MONGODB_USERNAME: 'favorites',
+      MONGODB_PASSWORD_FILE: '/run/secrets/api/password',
+    });
+    expect(podSpec(one('Deployment', 'favorites')).volumes).toContainEqual({
+      name: 'api-password',
+      secret: { secretName: 'favorites-api' },
+    });
   });
 
   it('MongoDB is one replica on a PersistentVolumeClaim, replaced (Recreate) rather than doubled', () => {
@@ -96,7 +127,10 @@ describe('k8s/ manifests (static checks)', () => {
 
     expect(mongodb.spec.replicas).toBe(1);
     expect(mongodb.spec.strategy).toEqual({ type: 'Recreate' });
-    expect(podSpec(mongodb).volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: claim.metadata.name } });
+    expect(podSpec(mongodb).volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: claim.metadata.name },
+    });
     expect(containers(mongodb)[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data/db' });
   });
 
@@ -104,18 +138,29 @@ describe('k8s/ manifests (static checks)', () => {
     const [policy] = all('NetworkPolicy');
     const podLabels = (workload: K8sObject) => workload.spec.template.metadata.labels;
     const allowed = (workload: K8sObject) =>
-      policy.spec.ingress.some((rule: any) => rule.from.some((peer: any) => peer.podSelector && matches(peer.podSelector.matchLabels, podLabels(workload))));
+      policy.spec.ingress.some((rule: any) =>
+        rule.from.some((peer: any) => peer.podSelector && matches(peer.podSelector.matchLabels, podLabels(workload))),
+      );
 
     expect(all('NetworkPolicy')).toHaveLength(1);
     expect(matches(policy.spec.podSelector.matchLabels, podLabels(one('Deployment', 'mongodb')))).toBe(true);
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
-    expect(policy.spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => Object.keys(peer)))).toEqual([['podSelector']]);
+    expect(policy.spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => Object.keys(peer)))).toEqual([
+      ['podSelector'],
+    ]);
     expect(policy.spec.ingress.flatMap((rule: any) => rule.ports)).toEqual([{ protocol: 'TCP', port: 27017 }]);
-    expect(workloads().filter(allowed).map((workload) => workload.metadata.name).sort()).toEqual(['database-user', 'favorites']);
+    expect(
+      workloads()
+        .filter(allowed)
+        .map((workload) => workload.metadata.name)
+        .sort(),
+    ).toEqual(['database-user', 'favorites']);
   });
 
   it('every image is a variable that compose/.env (or the API build) fills: no pin lives in k8s/', () => {
-    const written = files.flatMap((file) => [...readFileSync(join(K8S_DIR, file), 'utf8').matchAll(/^\s*image:\s*(\S+)/gm)].map((match) => match[1]));
+    const written = files.flatMap((file) =>
+      [...readFileSync(join(K8S_DIR, file), 'utf8').matchAll(/^\s*image:\s*(\S+)/gm)].map((match) => match[1]),
+    );
 
     expect(new Set(written)).toEqual(new Set(['${FAVORITES_MONGO_IMAGE}', '${FAVORITES_API_IMAGE}']));
   });
@@ -124,7 +169,11 @@ describe('k8s/ manifests (static checks)', () => {
     for (const workload of [one('Deployment', 'favorites'), one('Job', 'database-user')]) {
       expect(podSpec(workload).securityContext.runAsNonRoot).toBe(true);
       for (const container of containers(workload)) {
-        expect(container.securityContext).toEqual({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(container.securityContext).toEqual({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
       }
     }
   });

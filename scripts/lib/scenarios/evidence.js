@@ -59,7 +59,9 @@ function runApi(ctx, name, { network, port, env = {} }) {
  * @param {{ container?: string, service?: string }} source
  */
 function diagnosisLine(ctx, { container, service = 'favorites' }) {
-  const logs = container ? docker(['logs', container]).stdout : ctx.compose(['logs', '--no-log-prefix', service], {}, 'pipe');
+  const logs = container
+    ? docker(['logs', container]).stdout
+    : ctx.compose(['logs', '--no-log-prefix', service], {}, 'pipe');
   // Compose's log printer adds terminal control codes even when the output is not a terminal.
   const lines = stripVTControlCharacters(logs).split('\n');
   const line = lines.filter((l) => l.includes('cannot reach MongoDB')).pop();
@@ -71,12 +73,15 @@ function diagnosisLine(ctx, { container, service = 'favorites' }) {
  * @param {{ url?: string, container?: string, service?: string }} [source]
  * @returns {(ctx: BreakContext) => Promise<string>}
  */
-const readyz = ({ url, container, service } = {}) => async (ctx) => {
-  const base = url ?? ctx.api;
-  const failed = (/** @type {import('../readyz').ReadyzAnswer} */ answer) => answer.status === 503 && !!answer.body.database?.lastError;
-  const { status, body } = await readyzUntil(base, failed, 45_000);
-  return `$ curl ${base}/readyz\n${status} ${JSON.stringify(body, null, 2)}\n\n${diagnosisLine(ctx, { container, service })}`;
-};
+const readyz =
+  ({ url, container, service } = {}) =>
+  async (ctx) => {
+    const base = url ?? ctx.api;
+    const failed = (/** @type {import('../readyz').ReadyzAnswer} */ answer) =>
+      answer.status === 503 && !!answer.body.database?.lastError;
+    const { status, body } = await readyzUntil(base, failed, 45_000);
+    return `$ curl ${base}/readyz\n${status} ${JSON.stringify(body, null, 2)}\n\n${diagnosisLine(ctx, { container, service })}`;
+  };
 
 /**
  * The same, for a container with no published port: /readyz read from inside it.

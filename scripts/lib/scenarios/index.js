@@ -45,6 +45,8 @@ const breakNames = () => Object.values(SCENARIOS).flatMap((scenario) => Object.k
  * @param {string} project
  */
 const containersOf = (scenario, project) =>
-  Object.values(scenario.breaks).flatMap((failure) => (failure.containers ?? []).map((what) => named({ project }, what)));
+  Object.values(scenario.breaks).flatMap((failure) =>
+    (failure.containers ?? []).map((what) => named({ project }, what)),
+  );
 
 module.exports = { SCENARIOS, findBreak, breakNames, containersOf };

@@ -79,7 +79,8 @@ module.exports = {
     },
     'no-network': {
       what: 'an API is started with --network none: it has loopback and nothing else',
-      command: (ctx) => `docker run -d --name ${named(ctx, 'no-network')} --network none -e MONGODB_HOST=mongodb ${ctx.apiImage}`,
+      command: (ctx) =>
+        `docker run -d --name ${named(ctx, 'no-network')} --network none -e MONGODB_HOST=mongodb ${ctx.apiImage}`,
       containers: ['no-network'],
       run: (ctx) => runApi(ctx, named(ctx, 'no-network'), { network: 'none' }),
       show: (ctx) => readyzFromInside(named(ctx, 'no-network'))(ctx),

@@ -12,13 +12,17 @@ module.exports = {
   breaks: {
     unpublished: {
       what: 'the host tries to reach the MongoDB that publishes no port (the one the API uses, by name)',
-      command: 'docker compose -f compose/ports.yml port mongodb 27017; and a TCP connection from the host to 127.0.0.1:27017',
+      command:
+        'docker compose -f compose/ports.yml port mongodb 27017; and a TCP connection from the host to 127.0.0.1:27017',
       run: () => {},
       show: async (ctx) => {
         // For a port that is not published, compose prints ":0" (or nothing, in some versions).
         const port = ctx.compose(['port', 'mongodb', '27017'], {}, 'pipe', { check: false }).trim();
         const answer = await connectOnLoopback(27017);
-        const note = answer === 'connected' ? ' (something else of yours listens there: not this MongoDB, which publishes nothing)' : '';
+        const note =
+          answer === 'connected'
+            ? ' (something else of yours listens there: not this MongoDB, which publishes nothing)'
+            : '';
         const random = ctx.compose(['port', 'mongodb-random', '27017'], {}, 'pipe').trim();
         const compass = ctx.compose(['port', 'mongodb-compass', '27017'], {}, 'pipe').trim();
         return [

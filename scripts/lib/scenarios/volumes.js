@@ -21,7 +21,11 @@ module.exports = {
         const saved = await request(`${ctx.api}/favorites`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ type: 'movie', name: `Saved before down ${Date.now()}`, url: 'https://swapi.dev/api/films/1/' }),
+          body: JSON.stringify({
+            type: 'movie',
+            name: `Saved before down ${Date.now()}`,
+            url: 'https://swapi.dev/api/films/1/',
+          }),
         });
         const dataVolume = '{{range .Mounts}}{{if eq .Destination "/data/db"}}{{.Name}}{{end}}{{end}}';
         const volume = docker(['inspect', '-f', dataVolume, `${ctx.project}-mongodb-1`]).stdout;

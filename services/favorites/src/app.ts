@@ -30,7 +30,15 @@ export interface AppDependencies {
 }
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
-export function createApp({ database, favorites, swapi, log, lifecycle = new Lifecycle(), publicDiagnosis = true, queryTimeoutMs }: AppDependencies): Express {
+export function createApp({
+  database,
+  favorites,
+  swapi,
+  log,
+  lifecycle = new Lifecycle(),
+  publicDiagnosis = true,
+  queryTimeoutMs,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);

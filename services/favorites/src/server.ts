@@ -47,7 +47,10 @@ function main(): void {
   );
   lifecycle.watch(server);
   server.listen(config.port, () => {
-    log.info(`favorites API listening on port ${config.port}`, { mongodb: config.mongo.safeUrl, swapi: config.swapi.safeUrls.join(', ') });
+    log.info(`favorites API listening on port ${config.port}`, {
+      mongodb: config.mongo.safeUrl,
+      swapi: config.swapi.safeUrls.join(', '),
+    });
   });
   database.start();
 

@@ -160,7 +160,11 @@ export class MongoConnector implements DatabaseStatus {
         if (this.stopped) break;
         this.everConnected = true;
         this.failure = undefined;
-        this.log.info('connected to MongoDB', { url: this.config.safeUrl, address: this.resolvedAddress, attempts: this.attempts });
+        this.log.info('connected to MongoDB', {
+          url: this.config.safeUrl,
+          address: this.resolvedAddress,
+          attempts: this.attempts,
+        });
         break;
       } catch (error) {
         this.recordFailure(error);
@@ -186,10 +190,13 @@ export class MongoConnector implements DatabaseStatus {
       network: this.options.network ?? (this.inContainer ? containerNetwork() : undefined),
     });
     if (diagnosis.code !== this.failure?.code) {
-      this.log.warn(`cannot reach MongoDB at ${this.config.host}:${this.config.port} (${diagnosis.code}). ${diagnosis.hint}`, {
-        error: diagnosis.message,
-        attempt: this.attempts,
-      });
+      this.log.warn(
+        `cannot reach MongoDB at ${this.config.host}:${this.config.port} (${diagnosis.code}). ${diagnosis.hint}`,
+        {
+          error: diagnosis.message,
+          attempt: this.attempts,
+        },
+      );
     }
     this.failure = { ...diagnosis, at: new Date().toISOString() };
   }
@@ -229,7 +236,16 @@ export class MongoConnector implements DatabaseStatus {
 
   private status(state: DatabaseState): ConnectionStatus {
     const { host, port, dbName, safeUrl } = this.config;
-    return { host, port, name: dbName, url: safeUrl, resolvedAddress: this.resolvedAddress, state, attempts: this.attempts, failure: this.failure };
+    return {
+      host,
+      port,
+      name: dbName,
+      url: safeUrl,
+      resolvedAddress: this.resolvedAddress,
+      state,
+      attempts: this.attempts,
+      failure: this.failure,
+    };
   }
 }
 
@@ -241,7 +257,8 @@ const SOCKET_MARGIN_MS = 500;
  * A slow query must end with MongoDB's own MaxTimeMSExpired (504, the database is up), not with
  * a socket timeout, which reads as an outage (503): the socket waits a margin longer than a query may run.
  */
-export const socketTimeoutMs = (queryTimeoutMs: number) => Math.max(SOCKET_TIMEOUT_MS, queryTimeoutMs + SOCKET_MARGIN_MS);
+export const socketTimeoutMs = (queryTimeoutMs: number) =>
+  Math.max(SOCKET_TIMEOUT_MS, queryTimeoutMs + SOCKET_MARGIN_MS);
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

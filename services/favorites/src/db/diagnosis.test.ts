@@ -3,7 +3,7 @@ import { containerNetwork, diagnose, failureCode, hintFor } from './diagnosis';
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
 
 describe('failureCode', () => {
-  it('takes the system code from a server selection error\'s server descriptions', () => {
+  it("takes the system code from a server selection error's server descriptions", () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED 172.17.0.1:27017'), { code: 'ECONNREFUSED' });
     const error = Object.assign(new Error('Server selection timed out'), {
       name: 'MongooseServerSelectionError',
@@ -14,7 +14,9 @@ describe('failureCode', () => {
   });
 
   it('follows cause chains', () => {
-    const error = new Error('outer', { cause: new Error('middle', { cause: Object.assign(new Error('dns'), { code: 'ENOTFOUND' }) }) });
+    const error = new Error('outer', {
+      cause: new Error('middle', { cause: Object.assign(new Error('dns'), { code: 'ENOTFOUND' }) }),
+    });
 
     expect(failureCode(error)).toBe('ENOTFOUND');
   });
@@ -28,11 +30,20 @@ describe('failureCode', () => {
   });
 
   it('recognises refused credentials', () => {
-    expect(failureCode(Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' }))).toBe('AUTH_FAILED');
+    expect(
+      failureCode(Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' })),
+    ).toBe('AUTH_FAILED');
   });
 
   it('reads code 13 (a command that needs a signed-in user, or a role the user lacks) as UNAUTHORIZED', () => {
-    expect(failureCode(Object.assign(new Error('Command createIndexes requires authentication'), { code: 13, codeName: 'Unauthorized' }))).toBe('UNAUTHORIZED');
+    expect(
+      failureCode(
+        Object.assign(new Error('Command createIndexes requires authentication'), {
+          code: 13,
+          codeName: 'Unauthorized',
+        }),
+      ),
+    ).toBe('UNAUTHORIZED');
   });
 
   it('falls back to the error name', () => {
@@ -48,7 +59,9 @@ describe('hintFor', () => {
   });
 
   it('when 127.0.0.1 refuses inside a container, says localhost is the container itself', () => {
-    expect(hintFor('ECONNREFUSED', { ...inContainer, host: '127.0.0.1' })).toContain('localhost is the container itself');
+    expect(hintFor('ECONNREFUSED', { ...inContainer, host: '127.0.0.1' })).toContain(
+      'localhost is the container itself',
+    );
   });
 
   it('when host.docker.internal refuses, says the host MongoDB must not listen on 127.0.0.1 only', () => {
@@ -62,7 +75,9 @@ describe('hintFor', () => {
   });
 
   it('when a host is unreachable by IP, says container IPs change', () => {
-    expect(hintFor('EHOSTUNREACH', { ...inContainer, host: '172.28.0.10' })).toContain('Container IPs change when containers are recreated');
+    expect(hintFor('EHOSTUNREACH', { ...inContainer, host: '172.28.0.10' })).toContain(
+      'Container IPs change when containers are recreated',
+    );
   });
 
   it('when host.docker.internal times out, mentions a firewall', () => {
@@ -85,11 +100,15 @@ describe('hintFor', () => {
   });
 
   it('when an address from another network times out, says it may be out of reach as well as stale', () => {
-    expect(hintFor('ETIMEDOUT', { ...inContainer, host: '172.28.0.10' })).toContain("the address is wrong or stale, or out of this container's reach");
+    expect(hintFor('ETIMEDOUT', { ...inContainer, host: '172.28.0.10' })).toContain(
+      "the address is wrong or stale, or out of this container's reach",
+    );
   });
 
   it('when MongoDB refuses its own address, names bind_ip', () => {
-    expect(hintFor('ECONNREFUSED', { ...inContainer, host: 'mongodb', resolvedAddress: '172.30.0.2' })).toContain('bind_ip 0.0.0.0 (--bind_ip_all)');
+    expect(hintFor('ECONNREFUSED', { ...inContainer, host: 'mongodb', resolvedAddress: '172.30.0.2' })).toContain(
+      'bind_ip 0.0.0.0 (--bind_ip_all)',
+    );
   });
 
   it("when localhost refuses in a container on the host's network, says localhost is the host, not the container", () => {
@@ -99,20 +118,31 @@ describe('hintFor', () => {
     expect(hint).not.toContain('localhost is the container itself');
   });
 
-  it.each(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'ETIMEDOUT'])('when a container without a network gets %s, says it has only loopback', (code) => {
-    expect(hintFor(code, { ...inContainer, host: 'mongodb', network: 'none' })).toContain('only loopback (network_mode: none)');
-  });
+  it.each(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'ETIMEDOUT'])(
+    'when a container without a network gets %s, says it has only loopback',
+    (code) => {
+      expect(hintFor(code, { ...inContainer, host: 'mongodb', network: 'none' })).toContain(
+        'only loopback (network_mode: none)',
+      );
+    },
+  );
 
   it('when an outside name gets no DNS answer (EAI_AGAIN), mentions internal networks', () => {
-    expect(hintFor('EAI_AGAIN', { ...inContainer, host: 'db.example.org' })).toContain('On an internal network (internal: true) names from outside it never resolve');
+    expect(hintFor('EAI_AGAIN', { ...inContainer, host: 'db.example.org' })).toContain(
+      'On an internal network (internal: true) names from outside it never resolve',
+    );
   });
 
   it('when a name stopped resolving while its connection hung, says the container is gone or the network was left', () => {
-    expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'mongodb', resolvedAddress: null })).toContain('"mongodb" no longer resolves');
+    expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'mongodb', resolvedAddress: null })).toContain(
+      '"mongodb" no longer resolves',
+    );
   });
 
   it('when credentials are refused, names the variables to check', () => {
-    expect(hintFor('AUTH_FAILED', inContainer)).toContain('MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE');
+    expect(hintFor('AUTH_FAILED', inContainer)).toContain(
+      'MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE',
+    );
   });
 
   it('when a command needs a signed-in user, says which variables to set and which role the user needs', () => {

@@ -41,7 +41,15 @@ export interface Target {
  */
 export type ContainerNetwork = 'none' | 'host' | 'bridge';
 
-const SYSTEM_CODES = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'];
+const SYSTEM_CODES = [
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+];
 
 export const runningInContainer = (): boolean => existsSync('/.dockerenv');
 
@@ -75,7 +83,8 @@ export function failureCode(error: unknown): FailureCode {
     seen.add(err);
     const e = err as { code?: unknown; codeName?: unknown; cause?: unknown; reason?: unknown; message?: unknown };
     if (typeof e.code === 'string' && SYSTEM_CODES.includes(e.code)) return e.code;
-    if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed) return 'AUTH_FAILED';
+    if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed)
+      return 'AUTH_FAILED';
     if (e.codeName === 'Unauthorized' || e.code === MONGO_ERROR_CODES.Unauthorized) return 'UNAUTHORIZED';
     const fromCause = visit(e.cause);
     if (fromCause) return fromCause;

@@ -17,7 +17,11 @@ export function requireDatabase(database: DatabaseStatus, publicDiagnosis: boole
 
 function databaseUnavailable(database: DatabaseStatus, publicDiagnosis: boolean): AppError {
   const hint = publicDiagnosis ? database.currentFailure()?.hint : undefined;
-  return new AppError(503, 'DATABASE_UNAVAILABLE', `The database is unavailable${hint ? `: ${hint}` : '. Try again shortly.'}`);
+  return new AppError(
+    503,
+    'DATABASE_UNAVAILABLE',
+    `The database is unavailable${hint ? `: ${hint}` : '. Try again shortly.'}`,
+  );
 }
 
 const { mongo } = mongoose;
@@ -49,14 +53,22 @@ export function databaseErrors(database: DatabaseStatus, publicDiagnosis: boolea
     if (err instanceof mongoose.Error.CastError) return new AppError(400, 'INVALID_ID', err.message);
     // The server answered, so it is up: no outage to note, and /readyz stays ready.
     if (err instanceof mongo.MongoServerError && hasMongoCode(err, 'MaxTimeMSExpired')) {
-      return new AppError(504, 'QUERY_TIMEOUT', 'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.');
+      return new AppError(
+        504,
+        'QUERY_TIMEOUT',
+        'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.',
+      );
     }
     if (isUnreachable(err)) {
       database.noteFailure(err);
       const unavailable = databaseUnavailable(database, publicDiagnosis);
       if (method !== 'POST') return unavailable;
       // The insert may have reached MongoDB before the connection broke: say what a retry does.
-      return new AppError(503, unavailable.code, `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`);
+      return new AppError(
+        503,
+        unavailable.code,
+        `${unavailable.message} The favorite may or may not have been saved: retrying is safe, and a retry of a saved one answers 409 with it.`,
+      );
     }
     // Signed in as nobody, or as a user without the role: the database can't be used until that is fixed.
     if (err instanceof mongo.MongoServerError && hasMongoCode(err, 'Unauthorized')) {
@@ -64,7 +76,8 @@ export function databaseErrors(database: DatabaseStatus, publicDiagnosis: boolea
       return databaseUnavailable(database, publicDiagnosis);
     }
     // Any other driver error while the database is known to be away is a symptom of that, not a bug.
-    if (err instanceof mongo.MongoError && !database.isConnected()) return databaseUnavailable(database, publicDiagnosis);
+    if (err instanceof mongo.MongoError && !database.isConnected())
+      return databaseUnavailable(database, publicDiagnosis);
     return undefined;
   };
 }

@@ -17,7 +17,9 @@ describe('openapi.yaml', () => {
   });
 
   it("describes a new favorite exactly as the API's zod schema does", () => {
-    const { $defs } = z.toJSONSchema(newFavoriteSchema, { io: 'output', target: 'draft-2020-12' }) as { $defs: Record<string, unknown> };
+    const { $defs } = z.toJSONSchema(newFavoriteSchema, { io: 'output', target: 'draft-2020-12' }) as {
+      $defs: Record<string, unknown>;
+    };
     const { components } = openapiDocument() as { components: { schemas: Record<string, unknown> } };
 
     expect(components.schemas.NewFavorite).toEqual($defs.NewFavorite);
@@ -27,8 +29,11 @@ describe('openapi.yaml', () => {
     // The values' rules are the schema's output (limit a number, with its default); which ones a
     // client may leave out is its input.
     const defOf = (io: 'input' | 'output') =>
-      (z.toJSONSchema(listFavoritesQuerySchema, { io, target: 'draft-2020-12' }) as { $defs: Record<string, { properties: Record<string, unknown>; required?: string[] }> })
-        .$defs.ListFavoritesQuery;
+      (
+        z.toJSONSchema(listFavoritesQuerySchema, { io, target: 'draft-2020-12' }) as {
+          $defs: Record<string, { properties: Record<string, unknown>; required?: string[] }>;
+        }
+      ).$defs.ListFavoritesQuery;
     const { properties } = defOf('output');
     const required = defOf('input').required ?? [];
     const doc = openapiDocument() as {
@@ -41,7 +46,11 @@ describe('openapi.yaml', () => {
 
     expect(parameters.map(({ name }) => name).sort()).toEqual(Object.keys(properties).sort());
     for (const { name, required: isRequired, schema } of parameters) {
-      expect({ name, required: isRequired, schema }).toEqual({ name, required: required.includes(name), schema: properties[name] });
+      expect({ name, required: isRequired, schema }).toEqual({
+        name,
+        required: required.includes(name),
+        schema: properties[name],
+      });
     }
   });
 
@@ -51,12 +60,17 @@ describe('openapi.yaml', () => {
       .map((file) => ({ file, text: readFileSync(join(SRC, file), 'utf8') }));
     // Codes appear as `new AppError(<status>, 'CODE', ...)` or `code: 'CODE'` (body-parser's errors).
     const sent = sources.flatMap(({ file, text }) =>
-      [...text.matchAll(/AppError\([^,()]+,\s*'([A-Z_]+)'|\bcode: '([A-Z_]+)'/g)].map((m) => ({ code: m[1] ?? m[2], file: relative(SRC, join(SRC, file)) })),
+      [...text.matchAll(/AppError\([^,()]+,\s*'([A-Z_]+)'|\bcode: '([A-Z_]+)'/g)].map((m) => ({
+        code: m[1] ?? m[2],
+        file: relative(SRC, join(SRC, file)),
+      })),
     );
     const documented = readFileSync(OPENAPI_PATH, 'utf8');
 
     expect(sent.length).toBeGreaterThan(10);
     // INTERNAL_ERROR is the one code the API promises never to send: a 500 is a bug.
-    expect(sent.filter(({ code }) => code !== 'INTERNAL_ERROR' && !new RegExp(`\\b${code}\\b`).test(documented))).toEqual([]);
+    expect(
+      sent.filter(({ code }) => code !== 'INTERNAL_ERROR' && !new RegExp(`\\b${code}\\b`).test(documented)),
+    ).toEqual([]);
   });
 });

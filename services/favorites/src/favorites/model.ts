@@ -51,11 +51,18 @@ export interface FavoritePage {
  * One page of favorites, newest first, stopped by MongoDB after `maxTimeMS`. One favorite more
  * than asked for is read, so `next` is null exactly when nothing follows (no empty last page).
  */
-export async function findPage(Favorite: FavoriteModel, { limit, after }: PageRequest, maxTimeMS: number): Promise<FavoritePage> {
+export async function findPage(
+  Favorite: FavoriteModel,
+  { limit, after }: PageRequest,
+  maxTimeMS: number,
+): Promise<FavoritePage> {
   // After (createdAt, _id) in descending order: older, or as old with a smaller _id. The $lte
   // alone bounds the index scan; the $or drops what the previous page already had.
   const filter = after
-    ? { createdAt: { $lte: after.createdAt }, $or: [{ createdAt: { $lt: after.createdAt } }, { _id: { $lt: new Types.ObjectId(after.id) } }] }
+    ? {
+        createdAt: { $lte: after.createdAt },
+        $or: [{ createdAt: { $lt: after.createdAt } }, { _id: { $lt: new Types.ObjectId(after.id) } }],
+      }
     : {};
   const found = await Favorite.find(filter, JSON_FIELDS)
     .sort({ createdAt: -1, _id: -1 })

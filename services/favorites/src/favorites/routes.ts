@@ -8,7 +8,11 @@ import { parseFavoriteId, parseListQuery, parseNewFavorite } from './validation'
  * The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away, and MongoDB
  * stops any read that runs longer than `queryTimeoutMs` (a 504: slow, not down).
  */
-export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: RequestHandler, queryTimeoutMs: number): Router {
+export function favoritesRouter(
+  Favorite: FavoriteModel,
+  whenDatabaseReady: RequestHandler,
+  queryTimeoutMs: number,
+): Router {
   const router = Router();
   // Only a POST's body is read, and before the database check, so a malformed request gets its
   // 4xx even while MongoDB is away. Other routes ignore a body: it is never a reason for a 400.
@@ -30,7 +34,13 @@ export function favoritesRouter(Favorite: FavoriteModel, whenDatabaseReady: Requ
       // The stored favorite comes back with the 409, so a client retrying a POST whose answer it
       // never got learns that the first attempt worked.
       const stored = await Favorite.findOne({ name: fields.name }).maxTimeMS(queryTimeoutMs);
-      throw new AppError(409, 'DUPLICATE_FAVORITE', 'Favorite exists already!', undefined, stored ? { favorite: toFavoriteJson(stored) } : undefined);
+      throw new AppError(
+        409,
+        'DUPLICATE_FAVORITE',
+        'Favorite exists already!',
+        undefined,
+        stored ? { favorite: toFavoriteJson(stored) } : undefined,
+      );
     }
   });
 

@@ -13,7 +13,10 @@ export const MAX_URL_LENGTH = 2048;
 /** A required string, trimmed, then non-blank and at most maxLength; each failure says which field. */
 const text = (field: string, maxLength: number) =>
   z
-    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? `${field} is required` : `${field} must be a string`) })
+    .string({
+      error: (issue) =>
+        issue.input === undefined || issue.input === null ? `${field} is required` : `${field} must be a string`,
+    })
     .trim()
     .min(1, { error: `${field} must not be blank`, abort: true })
     .max(maxLength, { error: `${field} must be at most ${maxLength} characters`, abort: true });
@@ -33,7 +36,8 @@ export const newFavoriteSchema = z
   })
   .meta({
     id: 'NewFavorite',
-    description: 'A favorite to save. Surrounding spaces are trimmed before the rules apply; unknown fields are ignored.',
+    description:
+      'A favorite to save. Surrounding spaces are trimmed before the rules apply; unknown fields are ignored.',
   });
 
 /** A favorite as validated: trimmed, of a known type, with an http(s) URL. */
@@ -44,7 +48,8 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 200;
 
 const LIMIT_MESSAGE = `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
-const CURSOR_MESSAGE = 'cursor is not one this API gave out: pass the "next" of the previous page as it is, or leave cursor out to start at the newest';
+const CURSOR_MESSAGE =
+  'cursor is not one this API gave out: pass the "next" of the previous page as it is, or leave cursor out to start at the newest';
 
 // The query of GET /favorites, from the same one definition: openapi.yaml's parameters must equal
 // its JSON Schema (a test checks). Parameters arrive as text, so limit is digits first, then a

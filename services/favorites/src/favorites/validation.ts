@@ -40,7 +40,10 @@ export function parseListQuery(query: unknown): PageRequest {
 
 /** A 400 naming each broken rule, with the field it is about. */
 function validationFailed(error: z.ZodError): AppError {
-  const problems: FieldProblem[] = error.issues.map((issue) => ({ field: String(issue.path[0]), message: issue.message }));
+  const problems: FieldProblem[] = error.issues.map((issue) => ({
+    field: String(issue.path[0]),
+    message: issue.message,
+  }));
   return new AppError(400, 'VALIDATION_FAILED', problems.map((p) => p.message).join('; '), problems);
 }
 

@@ -10,7 +10,11 @@ export interface ReadinessReport {
 }
 
 /** The body of GET /readyz: the report, plus the error code and message of a 503. */
-export type ReadinessBody = ReadinessReport & { status: 'ready' | 'unavailable'; code?: 'DATABASE_UNAVAILABLE'; message?: string };
+export type ReadinessBody = ReadinessReport & {
+  status: 'ready' | 'unavailable';
+  code?: 'DATABASE_UNAVAILABLE';
+  message?: string;
+};
 
 /** GET /readyz between SIGTERM and exit. */
 export const DRAINING_BODY = Object.freeze({
@@ -24,7 +28,12 @@ export const DRAINING_BODY = Object.freeze({
 export const privateReadinessBody = (reachable: boolean) =>
   reachable
     ? { status: 'ready', ready: true }
-    : { status: 'unavailable', code: 'DATABASE_UNAVAILABLE', message: 'MongoDB is not reachable. The API log says why.', ready: false };
+    : {
+        status: 'unavailable',
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'MongoDB is not reachable. The API log says why.',
+        ready: false,
+      };
 
 export function readinessBody(reachable: boolean, status: ConnectionStatus): ReadinessBody {
   const { failure, ...database } = status;

@@ -19,7 +19,9 @@ export function healthRouter(database: DatabaseStatus, lifecycle: Lifecycle, pub
       return;
     }
     const { reachable, status } = await database.check();
-    res.status(reachable ? 200 : 503).json(publicDiagnosis ? readinessBody(reachable, status) : privateReadinessBody(reachable));
+    res
+      .status(reachable ? 200 : 503)
+      .json(publicDiagnosis ? readinessBody(reachable, status) : privateReadinessBody(reachable));
   });
 
   return router;

@@ -25,7 +25,13 @@ export function errorHandler(log: Logger, translators: readonly ErrorTranslator[
       (error.status >= 500 ? log.warn : log.info)(line, { requestId });
     }
     if (error.status === 503) res.set('Retry-After', '5');
-    res.status(error.status).json({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), ...error.extra, requestId });
+    res.status(error.status).json({
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      ...error.extra,
+      requestId,
+    });
   };
 }
 
@@ -37,7 +43,11 @@ export const notFoundHandler: RequestHandler = (req) => {
 const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   'entity.parse.failed': { status: 400, code: 'INVALID_JSON', message: 'The body is not valid JSON.' },
   'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The body is too large.' },
-  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body encoding is not supported.' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'The body encoding is not supported.',
+  },
   'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported.' },
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted.' },
 };

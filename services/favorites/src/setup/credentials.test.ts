@@ -13,12 +13,19 @@ describe('credentials one-shot', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads <file>:<uid>:<gid>', () => {
-    expect(parseSpec('/run/secrets/api/password:1000:1000')).toEqual({ file: '/run/secrets/api/password', uid: 1000, gid: 1000 });
+    expect(parseSpec('/run/secrets/api/password:1000:1000')).toEqual({
+      file: '/run/secrets/api/password',
+      uid: 1000,
+      gid: 1000,
+    });
   });
 
-  it.each(['relative/password:1:1', '/run/secrets/password:1000', '/run/secrets/password:root:1'])('refuses "%s"', (spec) => {
-    expect(() => parseSpec(spec)).toThrow('expected <absolute file>:<uid>:<gid>');
-  });
+  it.each(['relative/password:1:1', '/run/secrets/password:1000', '/run/secrets/password:root:1'])(
+    'refuses "%s"',
+    (spec) => {
+      expect(() => parseSpec(spec)).toThrow('expected <absolute file>:<uid>:<gid>');
+    },
+  );
 
   it('creates a missing file with a fresh 32-character password, readable by owner and group only', () => {
     const file = join(dir, 'password');

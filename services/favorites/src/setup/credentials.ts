@@ -32,7 +32,10 @@ function main(specs: string[]): void {
   if (specs.length === 0) throw new Error('no password files given');
   for (const spec of specs.map(parseSpec)) {
     const outcome = ensurePasswordFile(spec);
-    log.info(`${outcome === 'created' ? 'created a random password in' : 'kept the password in'} ${spec.file}`, { owner: spec.uid, group: spec.gid });
+    log.info(`${outcome === 'created' ? 'created a random password in' : 'kept the password in'} ${spec.file}`, {
+      owner: spec.uid,
+      group: spec.gid,
+    });
   }
 }
 

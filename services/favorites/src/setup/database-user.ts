@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     if (roles) {
       log.info(`${action} the user "${config.username}": readWrite on "${config.dbName}", nothing else`);
     } else {
-      log.warn(`${action} the user "${config.username}" without roles: this server has none, so that user may do anything the administrator can`);
+      log.warn(
+        `${action} the user "${config.username}" without roles: this server has none, so that user may do anything the administrator can`,
+      );
     }
   } catch (error) {
     const { code, message, hint } = diagnose(error, { ...config.admin, inContainer: runningInContainer() });

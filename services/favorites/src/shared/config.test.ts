@@ -22,7 +22,13 @@ describe('loadConfig', () => {
         journal: true,
         queryTimeoutMs: 1500,
       },
-      swapi: { baseUrl: 'https://swapi.dev/api', mirrors: [], safeUrls: ['https://swapi.dev/api'], timeoutMs: 5000, cacheTtlMs: 86_400_000 },
+      swapi: {
+        baseUrl: 'https://swapi.dev/api',
+        mirrors: [],
+        safeUrls: ['https://swapi.dev/api'],
+        timeoutMs: 5000,
+        cacheTtlMs: 86_400_000,
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -42,7 +48,10 @@ describe('loadConfig', () => {
   });
 
   it('prefers MONGODB_URL over the parts and reads host, port and database from it', () => {
-    const { mongo } = loadConfig({ MONGODB_URL: 'mongodb://u:pw@172.28.0.10:27019/other?retryWrites=false', MONGODB_HOST: 'ignored' });
+    const { mongo } = loadConfig({
+      MONGODB_URL: 'mongodb://u:pw@172.28.0.10:27019/other?retryWrites=false',
+      MONGODB_HOST: 'ignored',
+    });
 
     expect(mongo).toEqual({
       url: 'mongodb://u:pw@172.28.0.10:27019/other?retryWrites=false',
@@ -56,7 +65,10 @@ describe('loadConfig', () => {
   });
 
   it('takes the first host of a seed list', () => {
-    expect(loadConfig({ MONGODB_URL: 'mongodb://a.example:1,b.example:2/db' }).mongo).toMatchObject({ host: 'a.example', port: 1 });
+    expect(loadConfig({ MONGODB_URL: 'mongodb://a.example:1,b.example:2/db' }).mongo).toMatchObject({
+      host: 'a.example',
+      port: 1,
+    });
   });
 
   it('with MONGODB_JOURNAL=false, acknowledges writes without waiting for the journal', () => {
@@ -68,7 +80,9 @@ describe('loadConfig', () => {
   });
 
   it('strips a trailing slash from SWAPI_BASE_URL', () => {
-    expect(loadConfig({ SWAPI_BASE_URL: 'http://swapi-stub:8080/api/' }).swapi.baseUrl).toBe('http://swapi-stub:8080/api');
+    expect(loadConfig({ SWAPI_BASE_URL: 'http://swapi-stub:8080/api/' }).swapi.baseUrl).toBe(
+      'http://swapi-stub:8080/api',
+    );
   });
 
   it.each([
@@ -92,27 +106,66 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable} `));
   });
 
-  it("when MONGODB_PORT holds what --link injects for an alias named mongodb, says it came from --link and how to avoid it", () => {
+  it('when MONGODB_PORT holds what --link injects for an alias named mongodb, says it came from --link and how to avoid it', () => {
     const env = { MONGODB_HOST: 'mongodb', MONGODB_PORT: 'tcp://172.17.0.2:27017' };
 
     expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(/^MONGODB_PORT is "tcp:\/\/172\.17\.0\.2:27017": Docker's legacy --link sets that/);
+    expect(() => loadConfig(env)).toThrow(
+      /^MONGODB_PORT is "tcp:\/\/172\.17\.0\.2:27017": Docker's legacy --link sets that/,
+    );
     expect(() => loadConfig(env)).toThrow(/--link <container>:db with MONGODB_HOST=db/);
   });
 
   it('never puts the password in the error message', () => {
-    expect(() => loadConfig({ MONGODB_PASSWORD: 'hunter2' })).toThrow(/^MONGODB_PASSWORD is set but MONGODB_USERNAME is not$/);
+    expect(() => loadConfig({ MONGODB_PASSWORD: 'hunter2' })).toThrow(
+      /^MONGODB_PASSWORD is set but MONGODB_USERNAME is not$/,
+    );
   });
 
   describe('MONGODB_URL masking', () => {
     it.each([
-      ['"$&" in the username', "mongodb://a$&b:hunter2@db.example/favs", "mongodb://a$&b:****@db.example/favs", ['hunter2']],
-      ["\"$'\" in the username", "mongodb://a$'b:hunter2@db.example/favs?x=1", "mongodb://a$'b:****@db.example/favs?x=1", ['hunter2']],
-      ['"$&" in the password', 'mongodb://u:hun$&ter2@db.example/favs', 'mongodb://u:****@db.example/favs', ['hun$&ter2', 'ter2']],
-      ["\"$'\" in the password", "mongodb://u:hun$'ter2@db.example/favs", 'mongodb://u:****@db.example/favs', ["hun$'ter2", 'ter2']],
-      ['an unescaped "@" in the password', 'mongodb://u:hunter2@tail@db.example:27018/favs', 'mongodb://u:****@db.example:27018/favs', ['hunter2', 'tail']],
-      ['an unescaped "/" in the password', 'mongodb://u:hunter2/tail@db.example/favs', 'mongodb://u:****@db.example/favs', ['hunter2', 'tail']],
-      ['an unescaped "#" in the password', 'mongodb://u:hunter2#tail@db.example/favs', 'mongodb://u:****@db.example/favs', ['hunter2', 'tail']],
+      [
+        '"$&" in the username',
+        'mongodb://a$&b:hunter2@db.example/favs',
+        'mongodb://a$&b:****@db.example/favs',
+        ['hunter2'],
+      ],
+      [
+        '"$\'" in the username',
+        "mongodb://a$'b:hunter2@db.example/favs?x=1",
+        "mongodb://a$'b:****@db.example/favs?x=1",
+        ['hunter2'],
+      ],
+      [
+        '"$&" in the password',
+        'mongodb://u:hun$&ter2@db.example/favs',
+        'mongodb://u:****@db.example/favs',
+        ['hun$&ter2', 'ter2'],
+      ],
+      [
+        '"$\'" in the password',
+        "mongodb://u:hun$'ter2@db.example/favs",
+        'mongodb://u:****@db.example/favs',
+        ["hun$'ter2", 'ter2'],
+      ],
+      [
+        'an unescaped "@" in the password',
+        'mongodb://u:hunter2@tail@db.example:27018/favs',
+        'mongodb://u:****@db.example:27018/favs',
+        ['hunter2', 'tail'],
+      ],
+      [
+        'an unescaped "/" in the password',
+        'mongodb://u:hunter2/tail@db.example/favs',
+        'mongodb://u:****@db.example/favs',
+        ['hunter2', 'tail'],
+      ],
+      [
+        'an unescaped "#" in the password',
+        'mongodb://u:hunter2#tail@db.example/favs',
+        'mongodb://u:****@db.example/favs',
+        ['hunter2', 'tail'],
+      ],
       [
         'a password option',
         'mongodb://db.example/favs?password=hunter2&retryWrites=false',
@@ -131,16 +184,34 @@ describe('loadConfig', () => {
         'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=****',
         ['k3y-pw'],
       ],
-      ['mongodb+srv', 'mongodb+srv://u:hunter2@cluster0.example.net/favs?retryWrites=true', 'mongodb+srv://u:****@cluster0.example.net/favs?retryWrites=true', ['hunter2']],
-      ['a seed list', 'mongodb://u:hunter2@a.example:1,b.example:2/favs?replicaSet=rs0', 'mongodb://u:****@a.example:1,b.example:2/favs?replicaSet=rs0', ['hunter2']],
-      ['IPv6 hosts', 'mongodb://u:hunter2@tail@[::1]:27018,[fe80::2]/favs', 'mongodb://u:****@[::1]:27018,[fe80::2]/favs', ['hunter2', 'tail']],
-    ])('with %s, safeUrl shows no secret and the driver still gets the URL as written', (_case, url, safeUrl, secrets) => {
-      const { mongo } = loadConfig({ MONGODB_URL: url });
+      [
+        'mongodb+srv',
+        'mongodb+srv://u:hunter2@cluster0.example.net/favs?retryWrites=true',
+        'mongodb+srv://u:****@cluster0.example.net/favs?retryWrites=true',
+        ['hunter2'],
+      ],
+      [
+        'a seed list',
+        'mongodb://u:hunter2@a.example:1,b.example:2/favs?replicaSet=rs0',
+        'mongodb://u:****@a.example:1,b.example:2/favs?replicaSet=rs0',
+        ['hunter2'],
+      ],
+      [
+        'IPv6 hosts',
+        'mongodb://u:hunter2@tail@[::1]:27018,[fe80::2]/favs',
+        'mongodb://u:****@[::1]:27018,[fe80::2]/favs',
+        ['hunter2', 'tail'],
+      ],
+    ])(
+      'with %s, safeUrl shows no secret and the driver still gets the URL as written',
+      (_case, url, safeUrl, secrets) => {
+        const { mongo } = loadConfig({ MONGODB_URL: url });
 
-      expect(mongo.url).toBe(url);
-      expect(mongo.safeUrl).toBe(safeUrl);
-      for (const secret of secrets) expect(mongo.safeUrl).not.toContain(secret);
-    });
+        expect(mongo.url).toBe(url);
+        expect(mongo.safeUrl).toBe(safeUrl);
+        for (const secret of secrets) expect(mongo.safeUrl).not.toContain(secret);
+      },
+    );
 
     it('when nothing is secret, safeUrl is the URL as written', () => {
       const url = 'mongodb://reader@db.example:27018/favs?authSource=admin&tls=true';
@@ -149,7 +220,11 @@ describe('loadConfig', () => {
     });
 
     it('when the password holds an unescaped "@", reads the host after the last "@"', () => {
-      expect(loadConfig({ MONGODB_URL: 'mongodb://u:p@ss@db.example:27018/favs' }).mongo).toMatchObject({ host: 'db.example', port: 27018, dbName: 'favs' });
+      expect(loadConfig({ MONGODB_URL: 'mongodb://u:p@ss@db.example:27018/favs' }).mongo).toMatchObject({
+        host: 'db.example',
+        port: 27018,
+        dbName: 'favs',
+      });
     });
 
     it.each([
@@ -171,14 +246,23 @@ describe('loadConfig', () => {
     it.each([
       ['"$&" and "$\'"', "a$&b$'c", "pw$&$'x"],
       ['URL delimiters', 'us@er:/?#', 'p@ss:/?#&word'],
-    ])('with %s in the username and password, escapes both in url and masks the password in safeUrl', (_case, username, password) => {
-      const { mongo } = loadConfig({ MONGODB_HOST: 'db.example', MONGODB_USERNAME: username, MONGODB_PASSWORD: password });
+    ])(
+      'with %s in the username and password, escapes both in url and masks the password in safeUrl',
+      (_case, username, password) => {
+        const { mongo } = loadConfig({
+          MONGODB_HOST: 'db.example',
+          MONGODB_USERNAME: username,
+          MONGODB_PASSWORD: password,
+        });
 
-      const credentials = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
-      expect(mongo.url).toBe(`mongodb://${credentials}@db.example:27017/swfavorites?authSource=admin`);
-      expect(mongo.safeUrl).toBe(`mongodb://${encodeURIComponent(username)}:****@db.example:27017/swfavorites?authSource=admin`);
-      expect(mongo.safeUrl).not.toContain(encodeURIComponent(password));
-    });
+        const credentials = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+        expect(mongo.url).toBe(`mongodb://${credentials}@db.example:27017/swfavorites?authSource=admin`);
+        expect(mongo.safeUrl).toBe(
+          `mongodb://${encodeURIComponent(username)}:****@db.example:27017/swfavorites?authSource=admin`,
+        );
+        expect(mongo.safeUrl).not.toContain(encodeURIComponent(password));
+      },
+    );
 
     it('escapes MONGODB_DB, so that a "?" or "@" in it cannot start the options or end the credentials', () => {
       const { mongo } = loadConfig({ MONGODB_DB: 'a?b@c', MONGODB_USERNAME: 'u', MONGODB_PASSWORD: 'hunter2' });
@@ -204,16 +288,32 @@ describe('passwords in files (the Docker secrets way)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads MONGODB_PASSWORD_FILE, without its trailing newline, and masks it like any password', () => {
-    const { mongo } = loadConfig({ MONGODB_HOST: 'mongodb', MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD_FILE: secretFile('pw', 's3cret\n') });
+    const { mongo } = loadConfig({
+      MONGODB_HOST: 'mongodb',
+      MONGODB_USERNAME: 'favorites',
+      MONGODB_PASSWORD_FILE: secretFile('pw', 's3cret\n'),
+    });
 
     expect(mongo.url).toBe('mongodb://favorites:s3cret@mongodb:27017/swfavorites?authSource=admin');
     expect(mongo.safeUrl).toBe('mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin');
   });
 
   it.each([
-    ['a missing file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: join(dir, 'absent') }), /^MONGODB_PASSWORD_FILE names a file that cannot be read \(ENOENT\)/],
-    ['an empty file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: secretFile('empty', '\n') }), /^MONGODB_PASSWORD_FILE names an empty file/],
-    ['both the variable and the file', () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD: 'x', MONGODB_PASSWORD_FILE: secretFile('pw', 'y') }), /^MONGODB_PASSWORD and MONGODB_PASSWORD_FILE are both set/],
+    [
+      'a missing file',
+      () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: join(dir, 'absent') }),
+      /^MONGODB_PASSWORD_FILE names a file that cannot be read \(ENOENT\)/,
+    ],
+    [
+      'an empty file',
+      () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD_FILE: secretFile('empty', '\n') }),
+      /^MONGODB_PASSWORD_FILE names an empty file/,
+    ],
+    [
+      'both the variable and the file',
+      () => ({ MONGODB_USERNAME: 'u', MONGODB_PASSWORD: 'x', MONGODB_PASSWORD_FILE: secretFile('pw', 'y') }),
+      /^MONGODB_PASSWORD and MONGODB_PASSWORD_FILE are both set/,
+    ],
   ])('with %s, throws a ConfigError naming the variable', (_case, env, message) => {
     expect(() => loadConfig(env())).toThrow(ConfigError);
     expect(() => loadConfig(env())).toThrow(message);
@@ -244,7 +344,12 @@ describe('passwords in files (the Docker secrets way)', () => {
   it.each(['MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_ROOT_USERNAME', 'MONGODB_ROOT_PASSWORD'])(
     'for the database-user setup, requires %s',
     (missing) => {
-      const env: Record<string, string> = { MONGODB_USERNAME: 'favorites', MONGODB_PASSWORD: 'a', MONGODB_ROOT_USERNAME: 'root', MONGODB_ROOT_PASSWORD: 'b' };
+      const env: Record<string, string> = {
+        MONGODB_USERNAME: 'favorites',
+        MONGODB_PASSWORD: 'a',
+        MONGODB_ROOT_USERNAME: 'root',
+        MONGODB_ROOT_PASSWORD: 'b',
+      };
       delete env[missing];
 
       expect(() => loadDatabaseUserConfig(env)).toThrow(new RegExp(`^${missing} is required`));
@@ -287,11 +392,19 @@ describe('loadConfig: SWAPI mirrors, cache and credentials', () => {
     });
 
     expect(swapi.baseUrl).toBe('https://user:secret@swapi.example/api');
-    expect(swapi.safeUrls).toEqual(['https://****@swapi.example/api', 'http://****@mirror.example/api', 'http://plain.example/api']);
+    expect(swapi.safeUrls).toEqual([
+      'https://****@swapi.example/api',
+      'http://****@mirror.example/api',
+      'http://plain.example/api',
+    ]);
   });
 
   it('never puts SWAPI credentials in the error message', () => {
-    expect(() => loadConfig({ SWAPI_MIRRORS: 'ftp://user:secret@mirror/api' })).toThrow(/^SWAPI_MIRRORS must be an http\(s\) URL, got "ftp:\/\/\*\*\*\*@mirror\/api"$/);
-    expect(() => loadConfig({ SWAPI_BASE_URL: 'ftp://user:secret@swapi/api' })).toThrow(/^SWAPI_BASE_URL must be .*"ftp:\/\/\*\*\*\*@swapi\/api"$/);
+    expect(() => loadConfig({ SWAPI_MIRRORS: 'ftp://user:secret@mirror/api' })).toThrow(
+      /^SWAPI_MIRRORS must be an http\(s\) URL, got "ftp:\/\/\*\*\*\*@mirror\/api"$/,
+    );
+    expect(() => loadConfig({ SWAPI_BASE_URL: 'ftp://user:secret@swapi/api' })).toThrow(
+      /^SWAPI_BASE_URL must be .*"ftp:\/\/\*\*\*\*@swapi\/api"$/,
+    );
   });
 });

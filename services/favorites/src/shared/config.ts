@@ -79,7 +79,8 @@ export interface DatabaseUserConfig {
 export function loadDatabaseUserConfig(env: Env = process.env): DatabaseUserConfig {
   const required = (name: string, read: (env: Env, name: string) => string | undefined) => {
     const found = read(env, name);
-    if (found === undefined) throw new ConfigError(name, `is required${name.endsWith('PASSWORD') ? ` (or ${name}_FILE)` : ''}`);
+    if (found === undefined)
+      throw new ConfigError(name, `is required${name.endsWith('PASSWORD') ? ` (or ${name}_FILE)` : ''}`);
     return found;
   };
   const username = required('MONGODB_USERNAME', value);
@@ -158,7 +159,10 @@ export function secretVar(env: Env, name: string): string | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${name}_FILE`, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`);
+    throw new ConfigError(
+      `${name}_FILE`,
+      `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}`,
+    );
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret === '') throw new ConfigError(`${name}_FILE`, `names an empty file: ${file}`);
@@ -217,7 +221,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 function swapiConfig(env: Env): SwapiConfig {
   const baseUrl = httpUrlVar(env, 'SWAPI_BASE_URL', DEFAULT_SWAPI_BASE_URL);
   const mirrorList = value(env, 'SWAPI_MIRRORS');
-  const mirrors = mirrorList === undefined ? [] : mirrorList.split(',').map((mirror) => httpUrl('SWAPI_MIRRORS', mirror.trim()));
+  const mirrors =
+    mirrorList === undefined ? [] : mirrorList.split(',').map((mirror) => httpUrl('SWAPI_MIRRORS', mirror.trim()));
   return {
     baseUrl,
     mirrors,

@@ -32,7 +32,9 @@ export interface MongoUrlParts {
 export function buildMongoUrl({ host, port, dbName, username, password }: MongoUrlParts): string {
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const credentials =
-    username === undefined ? '' : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
+    username === undefined
+      ? ''
+      : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
   // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
   const query = username === undefined ? '' : '?authSource=admin';
   return `mongodb://${credentials}${hostPart}:${port}/${encodeURIComponent(dbName)}${query}`;
@@ -78,7 +80,9 @@ function splitMongoUrl(url: string): UrlText {
   // A "?" in a password would make the password's end look like options, and its start like a host.
   // Its "@" then follows the "?", so refusing any "@" there rules that case out.
   if (query?.includes('@')) {
-    throw new MongoUrlError('has an "@" after its "?": percent-encode "?" in the password as %3F and "@" in options as %40');
+    throw new MongoUrlError(
+      'has an "@" after its "?": percent-encode "?" in the password as %3F and "@" in options as %40',
+    );
   }
   // The credentials end at the LAST "@", so an unescaped "@", "/" or "#" in a password stays inside them.
   const at = beforeQuery.lastIndexOf('@');

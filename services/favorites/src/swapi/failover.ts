@@ -6,7 +6,11 @@ import { fetchPage, isUpstreamFailure, type SwapiPage, type SwapiRequest } from 
  * still leaves time for the mirrors; the last upstream gets all that remains. A 404 is an answer
  * and ends the search. When every upstream fails, the last failure is thrown.
  */
-export async function fetchWithFailover(upstreams: readonly string[], request: SwapiRequest, timeoutMs: number): Promise<SwapiPage> {
+export async function fetchWithFailover(
+  upstreams: readonly string[],
+  request: SwapiRequest,
+  timeoutMs: number,
+): Promise<SwapiPage> {
   const deadline = Date.now() + timeoutMs;
   let lastFailure: unknown;
   for (const [index, upstream] of upstreams.entries()) {

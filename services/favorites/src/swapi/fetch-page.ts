@@ -39,7 +39,11 @@ export async function fetchPage(baseUrl: string, request: SwapiRequest, signal: 
     throw toAppError(error, request.what, signal, baseUrl);
   }
   if (!isPage(data)) {
-    throw new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${request.what} request with something that is not a list page.`);
+    throw new AppError(
+      502,
+      'SWAPI_BAD_RESPONSE',
+      `SWAPI answered the ${request.what} request with something that is not a list page.`,
+    );
   }
   return data;
 }
@@ -61,14 +65,22 @@ function toAppError(error: unknown, what: string, signal: AbortSignal, baseUrl: 
     return new AppError(404, 'NOT_FOUND', `SWAPI has no such ${what} page.`);
   }
   if (status !== undefined && status >= 300 && status < 400) {
-    return new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI answered the ${what} request with a redirect (HTTP ${status}), which is not followed.`);
+    return new AppError(
+      502,
+      'SWAPI_BAD_RESPONSE',
+      `SWAPI answered the ${what} request with a redirect (HTTP ${status}), which is not followed.`,
+    );
   }
   // axios says so only in its message.
   if (status === undefined && error.message.startsWith('maxContentLength')) {
-    return new AppError(502, 'SWAPI_BAD_RESPONSE', `SWAPI's answer to the ${what} request is larger than ${MAX_PAGE_BYTES / 1024 / 1024} MB.`);
+    return new AppError(
+      502,
+      'SWAPI_BAD_RESPONSE',
+      `SWAPI's answer to the ${what} request is larger than ${MAX_PAGE_BYTES / 1024 / 1024} MB.`,
+    );
   }
   // The code, not the message: a message may quote the URL, and with it any credentials.
-  const cause = status === undefined ? error.code ?? 'network error' : `HTTP ${status}`;
+  const cause = status === undefined ? (error.code ?? 'network error') : `HTTP ${status}`;
   const lookupFailure = status === undefined ? nameLookupFailure(error.code, hostOf(baseUrl)) : undefined;
   return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI (${cause})${lookupFailure ?? '.'}`);
 }

@@ -23,14 +23,20 @@ async function readyzUntil(baseUrl, done, timeoutMs = 60_000) {
   /** @type {ReadyzAnswer | undefined} */
   let last;
   while (Date.now() < deadline) {
+    // A timer that keeps the process alive, unlike AbortSignal.timeout's: a published port whose container
+    // does not listen yet may take the connection and hold it, and node would then exit mid-wait.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5000);
     try {
-      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${baseUrl}/readyz`, { signal: controller.signal });
       // The API's JSON, as its OpenAPI document describes it.
       const answer = { status: res.status, body: /** @type {ReadyzAnswer['body']} */ (await res.json()) };
       last = answer;
       if (done(answer)) return answer;
     } catch {
       // not listening yet
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -1,15 +1,15 @@
+import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { freePort } from '../support/ports';
 import { cleanUp, composeCli, firstFailure, readinessUntil, uniqueName, type ComposeProject } from '../support/compose';
 import { inspect } from '../support/docker';
+import { breakContext } from '../support/scenario';
 
 // compose/start-order.yml: depends_on without and with a health condition, brought up with the
-// `docker compose` commands a reader would type. Both projects are removed with `down --volumes`.
+// `docker compose` commands a reader would type (the early start by
+// `node scripts/stack.js start-order --break service-started`'s own code, which sets
+// FAVORITES_API_WAITS_FOR=service_started). Both projects are removed with `down --volumes`.
 
-const early: ComposeProject = {
-  file: 'start-order.yml',
-  name: uniqueName('early'),
-  env: { FAVORITES_API_WAITS_FOR: 'service_started' },
-};
+const early: ComposeProject = { file: 'start-order.yml', name: uniqueName('early'), env: {} };
 const waits: ComposeProject = { file: 'start-order.yml', name: uniqueName('waits'), env: {} };
 const projects = [early, waits];
 
@@ -33,7 +33,9 @@ afterAll(() =>
 
 describe('start-order.yml: depends_on without and with a health condition', () => {
   it('service_started (the short form): the API starts before MongoDB is healthy, fails first, then becomes ready by itself', async () => {
-    composeCli(early, ['up', '--detach']);
+    await SCENARIOS['start-order'].breaks['service-started'].run(
+      await breakContext({ projectName: early.name, env: early.env }, 'start-order'),
+    );
     const baseUrl = `http://127.0.0.1:${early.env.FAVORITES_PORT}`;
     const failure = await firstFailure(baseUrl, 30_000);
     const ready = await readinessUntil(baseUrl, (s) => s === 200, 60_000);

@@ -179,9 +179,8 @@ async function up({ scenario, failure, detach }) {
   const settings = Object.entries(SCENARIOS[scenario].env ?? {})
     .map(([key, value]) => `${key}=${value} `)
     .join('');
-  // `up --wait` fails once a one-shot exits unless a service waits for it to complete; in start-order
-  // nothing waits for database-user (its lesson), so there /readyz alone, below, says the stack is up.
-  const wait = scenario === 'start-order' ? [] : ['--wait'];
+  // /readyz, below, says when the stack is up where --wait can't (see Scenario.upWaits).
+  const wait = SCENARIOS[scenario].upWaits === false ? [] : ['--wait'];
   console.log(`\n$ ${settings}docker compose -f compose/${scenario}.yml ${['up', '-d', '--build', ...wait].join(' ')}`);
   compose(['up', '-d', '--build', ...wait, '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
   pruneReplacedImages();

@@ -10,6 +10,8 @@ module.exports = {
   name: 'start-order',
   title: 'A late or stopped database, and start order',
   reachedBy: 'mongodb, once it is healthy',
+  // Nothing waits for the database-user one-shot (the lesson), so `up --wait` fails when it exits.
+  upWaits: false,
   breaks: {
     'service-started': {
       what:

@@ -52,6 +52,8 @@
  * @property {string} reachedBy how the API reaches MongoDB, in short
  * @property {Record<string, string>} [env] what stack.js sets so the stack works
  * @property {string} [apiService] the API service whose log stack.js shows (default favorites)
+ * @property {boolean} [upWaits] false when `compose up --wait` can't be used: a one-shot exits and nothing
+ *   waits for it, so --wait reports a failure; stack.js then waits on /readyz alone (default true)
  * @property {string} [runWith] set when stack.js does not bring it up: how to run it instead
  * @property {Record<string, Break<any>>} breaks keyed by the --break name
  */

@@ -110,6 +110,12 @@ function scenariosInIndexJs(): string[] {
   return SCENARIOS instanceof Map ? [...SCENARIOS.keys()] : Object.keys(SCENARIOS);
 }
 
+describe('docs: the README', () => {
+  it('is a front page: at most 200 lines, the depth lives in docs/', () => {
+    expect(read('README.md').split('\n').length).toBeLessThanOrEqual(200);
+  });
+});
+
 describe('docs: the scenario index', () => {
   it('lists scenarios, each once, each row named after the page it links', () => {
     expect(indexRows().filter(({ label, page }) => label !== page)).toEqual([]);

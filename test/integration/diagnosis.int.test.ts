@@ -1,3 +1,4 @@
+import { getServers, setServers } from 'node:dns';
 import { createServer, type Server, type Socket } from 'node:net';
 import request from 'supertest';
 import { createTestApi, type TestApi } from '../support/api';
@@ -71,6 +72,38 @@ describe('GET /readyz diagnosis', () => {
       expect(database.lastError.code).toBe('ETIMEDOUT');
       expect(database.hint).toContain(`No answer from 127.0.0.1:${port}: the address is wrong or stale`);
       expect(database.hint).toContain('Container IPs change when containers are recreated');
+    });
+  });
+
+  describe('with a mongodb+srv:// URL, whose servers come from a DNS SRV record', () => {
+    it("when the machine's DNS has no such record, reports DNS_SRV_FAILED, the SRV name it asked for and the DNS hint", async () => {
+      // .invalid never resolves (RFC 6761): NXDOMAIN from a resolver, or no answer without one.
+      const database = await readinessFor({ MONGODB_URL: 'mongodb+srv://favorites.invalid/swfavorites' }, true);
+
+      expect(database.lastError.code).toBe('DNS_SRV_FAILED');
+      expect(database.lastError.message).toMatch(/^querySrv E[A-Z]+ _mongodb\._tcp\.favorites\.invalid$/);
+      expect(database.hint).toContain('SRV record _mongodb._tcp.favorites.invalid');
+      expect(database.hint).not.toContain('bind_ip');
+    });
+
+    it('when the DNS server refuses the query (querySrv ECONNREFUSED), says DNS, not that MongoDB refused: no bind_ip hint', async () => {
+      // The driver asks Node's default resolver: pointed at a closed port, the query is refused.
+      const machineServers = getServers();
+      setServers([`127.0.0.1:${CLOSED_PORT}`]);
+      let database;
+      try {
+        database = await readinessFor({ MONGODB_URL: 'mongodb+srv://cluster0.example.net/swfavorites' }, true);
+      } finally {
+        setServers(machineServers);
+      }
+
+      expect(database.lastError.code).toBe('DNS_SRV_FAILED');
+      expect(database.lastError.message).toBe('querySrv ECONNREFUSED _mongodb._tcp.cluster0.example.net');
+      expect(database.hint).toContain(
+        'No DNS server answered the lookup of the SRV record _mongodb._tcp.cluster0.example.net (ECONNREFUSED): this is DNS, not MongoDB.',
+      );
+      expect(database.hint).toContain('the DNS this container uses');
+      expect(database.hint).not.toContain('bind_ip');
     });
   });
 

@@ -1,6 +1,46 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { promises as dns } from 'node:dns';
 import { containerNetwork, diagnose, failureCode, hintFor } from './diagnosis';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
+
+/**
+ * A DNS server on a loopback UDP port that answers every query with one response code and no
+ * records (3: NXDOMAIN; 0 with no answer: the name exists, without that record), or never answers.
+ */
+async function dnsServer(answer: { rcode: number } | 'silent'): Promise<{ address: string; socket: Socket }> {
+  const socket = createSocket('udp4');
+  socket.on('message', (query, peer) => {
+    if (answer === 'silent') return;
+    // The query's id and question, flagged as a response (QR, RD, RA) with the code and no records.
+    const header = Buffer.from([query[0], query[1], 0x81, 0x80 | answer.rcode, 0, 1, 0, 0, 0, 0, 0, 0]);
+    socket.send(Buffer.concat([header, query.subarray(12)]), peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { address: `127.0.0.1:${socket.address().port}`, socket };
+}
+
+/** A loopback UDP port nothing listens on: the kernel refuses datagrams to it. */
+async function closedUdpPort(): Promise<string> {
+  const { address, socket } = await dnsServer('silent');
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return address;
+}
+
+/**
+ * The error Node's resolver gives for one DNS query against one server, as the mongodb driver gets
+ * it: for mongodb+srv it runs dns.promises.resolveSrv (and resolveTxt) and throws what they throw.
+ */
+async function dnsError(server: string, query: (resolver: dns.Resolver) => Promise<unknown>): Promise<unknown> {
+  const resolver = new dns.Resolver({ timeout: 200, tries: 1 });
+  resolver.setServers([server]);
+  return query(resolver).then(
+    () => {
+      throw new Error('the query was answered');
+    },
+    (error: unknown) => error,
+  );
+}
 
 describe('failureCode', () => {
   it("takes the system code from a server selection error's server descriptions", () => {
@@ -147,6 +187,89 @@ describe('hintFor', () => {
 
   it('when a command needs a signed-in user, says which variables to set and which role the user needs', () => {
     expect(hintFor('UNAUTHORIZED', inContainer)).toMatch(/set MONGODB_USERNAME .* readWrite role/);
+  });
+});
+
+describe('a mongodb+srv host whose DNS lookup fails', () => {
+  const srvName = '_mongodb._tcp.cluster0.example.net';
+  const target = { host: 'cluster0.example.net', port: 27017, inContainer: true, network: 'bridge' as const };
+  const servers: Socket[] = [];
+  afterAll(() => servers.forEach((socket) => socket.close()));
+
+  async function srvError(answer: { rcode: number } | 'silent' | 'refused', record: 'SRV' | 'TXT' = 'SRV') {
+    let server: string;
+    if (answer === 'refused') server = await closedUdpPort();
+    else {
+      const started = await dnsServer(answer);
+      servers.push(started.socket);
+      server = started.address;
+    }
+    return dnsError(server, (resolver) =>
+      record === 'SRV' ? resolver.resolveSrv(srvName) : resolver.resolveTxt(target.host),
+    );
+  }
+
+  it.each([
+    ['querySrv ECONNREFUSED', 'refused' as const],
+    ['querySrv ETIMEOUT', 'silent' as const],
+    ['querySrv ENOTFOUND', { rcode: 3 }],
+    ['querySrv ENODATA', { rcode: 0 }],
+  ])(
+    'when Node says "%s <SRV name>", diagnoses DNS (not MongoDB) and names the SRV name it tried',
+    async (text, answer) => {
+      const error = await srvError(answer);
+
+      const diagnosis = diagnose(error, target);
+
+      expect(diagnosis.message).toBe(`${text} ${srvName}`);
+      expect(diagnosis.code).toBe('DNS_SRV_FAILED');
+      expect(diagnosis.hint).toContain(`SRV record ${srvName}`);
+      expect(diagnosis.hint).not.toContain('bind_ip');
+      expect(diagnosis.hint).not.toContain('No answer from');
+    },
+  );
+
+  it.each([
+    ['ENOTFOUND (no such name)', { rcode: 3 }],
+    ['ENODATA (the name has no SRV record)', { rcode: 0 }],
+  ])('when the DNS answers %s, says to check the cluster host name or use a mongodb:// URL', async (_, answer) => {
+    const { hint } = diagnose(await srvError(answer), target);
+
+    expect(hint).toContain(`The DNS server answered that there is no SRV record ${srvName}`);
+    expect(hint).toContain('the cluster host name');
+    expect(hint).toContain('mongodb://');
+  });
+
+  it.each([
+    ['ECONNREFUSED', 'refused' as const],
+    ['ETIMEOUT', 'silent' as const],
+  ])('when no DNS server answers (%s), points at the DNS the container uses, not at MongoDB', async (_, answer) => {
+    const { hint } = diagnose(await srvError(answer), target);
+
+    expect(hint).toContain(`No DNS server answered the lookup of the SRV record ${srvName}`);
+    expect(hint).toContain('the DNS this container uses');
+    expect(hint).toContain('/etc/resolv.conf');
+  });
+
+  it('outside a container, points at the DNS this machine uses', async () => {
+    const { hint } = diagnose(await srvError('refused'), { ...target, inContainer: false });
+
+    expect(hint).toContain('the DNS this machine uses');
+    expect(hint).not.toContain('container');
+  });
+
+  it('when the TXT lookup that goes with it fails, names the TXT record and diagnoses DNS too', async () => {
+    const error = await srvError('silent', 'TXT');
+
+    const diagnosis = diagnose(error, target);
+
+    expect(diagnosis.message).toBe('queryTxt ETIMEOUT cluster0.example.net');
+    expect(diagnosis.code).toBe('DNS_SRV_FAILED');
+    expect(diagnosis.hint).toContain('TXT record cluster0.example.net');
+  });
+
+  it('failureCode calls it DNS_SRV_FAILED too, not the DNS error code it carries', async () => {
+    expect(failureCode(await srvError('refused'))).toBe('DNS_SRV_FAILED');
   });
 });
 

@@ -16,6 +16,7 @@ export type FailureCode =
   | 'ECONNRESET'
   | 'AUTH_FAILED'
   | 'UNAUTHORIZED'
+  | 'DNS_SRV_FAILED'
   | (string & {});
 
 export interface Diagnosis {
@@ -75,6 +76,47 @@ const NO_NETWORK =
   'This container has no network, only loopback (network_mode: none): no name resolves and no other address answers. ' +
   'Attach it to the network MongoDB is on (docker network connect <network> <container>, or drop network_mode: none).';
 
+/** A DNS query that mongodb+srv:// makes before it can dial anything: its record, the name asked and Node's code. */
+interface SrvLookup {
+  record: 'SRV' | 'TXT';
+  name: string;
+  dnsCode: string;
+}
+
+/** The failed SRV or TXT lookup in an error's chain: Node's resolver names it in syscall and hostname. */
+function srvLookup(error: unknown, seen = new Set<unknown>()): SrvLookup | undefined {
+  if (error === null || typeof error !== 'object' || seen.has(error)) return undefined;
+  seen.add(error);
+  const e = error as { syscall?: unknown; hostname?: unknown; code?: unknown; cause?: unknown };
+  const record = e.syscall === 'querySrv' ? 'SRV' : e.syscall === 'queryTxt' ? 'TXT' : undefined;
+  if (record && typeof e.hostname === 'string') return { record, name: e.hostname, dnsCode: String(e.code) };
+  return srvLookup(e.cause, seen);
+}
+
+/** The DNS server answered: the record is not there. Any other code: no server gave an answer. */
+const NO_SUCH_RECORD = ['ENOTFOUND', 'ENODATA'];
+
+function srvHint({ record, name, dnsCode }: SrvLookup, { host, inContainer, network }: Target): string {
+  if (inContainer && network === 'none') return NO_NETWORK;
+  const lookup = `${record} record ${name}`;
+  if (NO_SUCH_RECORD.includes(dnsCode)) {
+    return (
+      `The DNS server answered that there is no ${lookup} (${dnsCode}): a mongodb+srv:// URL finds its servers ` +
+      `through that record. Check the cluster host name ("${host}", copy it again from the provider's connection ` +
+      'string); a server with no SRV record takes a mongodb://host:port URL instead.'
+    );
+  }
+  const resolver = inContainer
+    ? "the DNS this container uses (/etc/resolv.conf: 127.0.0.11 on a user-defined network, Docker's DNS, which " +
+      'asks the host\'s servers; set others with dns: in compose or the daemon\'s "dns" setting)'
+    : "the DNS this machine uses (/etc/resolv.conf, or the system's resolver settings)";
+  return (
+    `No DNS server answered the lookup of the ${lookup} (${dnsCode}): this is DNS, not MongoDB. Check ${resolver}: ` +
+    'it must be reachable and answer SRV queries, which some routers and VPN resolvers do not. Or use the ' +
+    "provider's standard mongodb:// connection string, which lists the servers and needs no SRV lookup."
+  );
+}
+
 /** The most specific failure code in a driver error: its own code, its cause, or a server's last error. */
 export function failureCode(error: unknown): FailureCode {
   const seen = new Set<unknown>();
@@ -82,6 +124,7 @@ export function failureCode(error: unknown): FailureCode {
     if (err === null || typeof err !== 'object' || seen.has(err)) return undefined;
     seen.add(err);
     const e = err as { code?: unknown; codeName?: unknown; cause?: unknown; reason?: unknown; message?: unknown };
+    if (srvLookup(err)) return 'DNS_SRV_FAILED';
     if (typeof e.code === 'string' && SYSTEM_CODES.includes(e.code)) return e.code;
     if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed)
       return 'AUTH_FAILED';
@@ -212,7 +255,11 @@ export function hintFor(code: FailureCode, target: Target): string {
 }
 
 export function diagnose(error: unknown, target: Target): Diagnosis {
+  // Not `instanceof Error`: Node's own errors come from another realm under Jest's sandbox.
+  const text = (error as { message?: unknown } | null)?.message;
+  const message = typeof text === 'string' ? text : String(error);
+  const lookup = srvLookup(error);
+  if (lookup) return { code: 'DNS_SRV_FAILED', message, hint: srvHint(lookup, target) };
   const code = failureCode(error);
-  const message = error instanceof Error ? error.message : String(error);
   return { code, message, hint: hintFor(code, target) };
 }

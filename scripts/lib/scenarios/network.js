@@ -85,8 +85,10 @@ module.exports = {
       run: (ctx) => runApi(ctx, named(ctx, 'no-network'), { network: 'none' }),
       show: (ctx) => readyzFromInside(named(ctx, 'no-network'))(ctx),
       fix: (ctx) =>
-        'network_mode: none leaves a container only its loopback. Start it on the network MongoDB is on ' +
-        `(docker run --network ${ctx.network} ...).`,
+        'network_mode: none leaves a container only its loopback, and Docker refuses to connect it to another ' +
+        `network. Start it on the network MongoDB is on (docker run --network ${ctx.network} ...), or disconnect ` +
+        `it from none first: docker network disconnect none ${named(ctx, 'no-network')}, then docker network ` +
+        `connect ${ctx.network} ${named(ctx, 'no-network')}.`,
     },
   },
 };

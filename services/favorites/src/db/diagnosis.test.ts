@@ -167,6 +167,16 @@ describe('hintFor', () => {
     },
   );
 
+  it('when a container has no network, says to disconnect it from none before connecting it: Docker refuses a second network next to none', () => {
+    const hint = hintFor('EAI_AGAIN', { ...inContainer, host: 'mongodb', network: 'none' });
+
+    expect(hint).toContain(
+      'docker network disconnect none <container>, then docker network connect <network> <container>',
+    );
+    expect(hint).toContain('or recreate it without network_mode: none');
+    expect(hint).not.toMatch(/Attach it to the network MongoDB is on \(docker network connect/);
+  });
+
   it('when an outside name gets no DNS answer (EAI_AGAIN), mentions internal networks', () => {
     expect(hintFor('EAI_AGAIN', { ...inContainer, host: 'db.example.org' })).toContain(
       'On an internal network (internal: true) names from outside it never resolve',
@@ -279,6 +289,10 @@ describe('containerNetwork', () => {
     [['lo', 'eth0'], 'bridge'],
     [['lo', 'eth0', 'eth1'], 'bridge'],
     [['lo', 'eth0', 'docker0', 'br-1a2b3c'], 'host'],
+    // Fallback tunnel devices: every new namespace gets them while their kernel module is loaded.
+    [['lo', 'tunl0', 'ip6tnl0'], 'none'],
+    [['erspan0', 'gre0', 'gretap0', 'ip6_vti0', 'ip6gre0', 'ip_vti0', 'lo', 'sit0', 'tunl0'], 'none'],
+    [['lo', 'eth0', 'tunl0', 'ip6tnl0'], 'bridge'],
   ])('reads interfaces %j as %s', (interfaces, network) => {
     expect(containerNetwork(interfaces)).toBe(network);
   });

@@ -66,15 +66,24 @@ function interfaceNames(): string[] {
   }
 }
 
+/**
+ * Fallback tunnel devices: the kernel puts them in every new network namespace while their module
+ * (ipip, ip_gre, ip_vti, sit, ip6_tunnel...) is loaded. They carry nothing until configured, so a
+ * namespace with only these and lo has no network, as much as one with lo alone.
+ */
+const LOOPBACK_LIKE = /^(lo|tunl0|gre0|gretap0|erspan0|ip_vti0|ip6_vti0|sit0|ip6tnl0|ip6gre0|ip6gretap0)$/;
+
 /** Reads the container's network from its interfaces: a container never sees docker0 unless it shares the host's network. */
 export function containerNetwork(interfaces: string[] = interfaceNames()): ContainerNetwork {
-  if (interfaces.every((name) => name === 'lo')) return 'none';
+  if (interfaces.every((name) => LOOPBACK_LIKE.test(name))) return 'none';
   return interfaces.includes('docker0') ? 'host' : 'bridge';
 }
 
 const NO_NETWORK =
   'This container has no network, only loopback (network_mode: none): no name resolves and no other address answers. ' +
-  'Attach it to the network MongoDB is on (docker network connect <network> <container>, or drop network_mode: none).';
+  'Docker refuses to connect a container on none to another network, so disconnect it from none first ' +
+  '(docker network disconnect none <container>, then docker network connect <network> <container>), ' +
+  'or recreate it without network_mode: none, on the network MongoDB is on.';
 
 /** A DNS query that mongodb+srv:// makes before it can dial anything: its record, the name asked and Node's code. */
 interface SrvLookup {

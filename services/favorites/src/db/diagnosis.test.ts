@@ -293,6 +293,12 @@ describe('containerNetwork', () => {
     [['lo', 'tunl0', 'ip6tnl0'], 'none'],
     [['erspan0', 'gre0', 'gretap0', 'ip6_vti0', 'ip6gre0', 'ip_vti0', 'lo', 'sit0', 'tunl0'], 'none'],
     [['lo', 'eth0', 'tunl0', 'ip6tnl0'], 'bridge'],
+    // The host's own interfaces without a docker0: another bridge name, another engine.
+    [['lo', 'eth0', 'br-1a2b3c4d5e6f', 'veth1d2e3f4'], 'host'],
+    [['lo', 'enp3s0', 'podman0', 'veth0'], 'host'],
+    [['lo', 'ens3', 'cni-podman0'], 'host'],
+    [['lo', 'wlp2s0', 'veth5a6b7c8'], 'host'],
+    [['cni0', 'eth0', 'flannel.1', 'lo', 'vethab12cd34'], 'host'],
   ])('reads interfaces %j as %s', (interfaces, network) => {
     expect(containerNetwork(interfaces)).toBe(network);
   });

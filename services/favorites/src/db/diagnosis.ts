@@ -37,8 +37,8 @@ export interface Target {
 }
 
 /**
- * `none`: only loopback (network_mode: none). `host`: the host's own interfaces, docker0 among
- * them (network_mode: host), where localhost is the host. `bridge`: a network of its own.
+ * `none`: only loopback (network_mode: none). `host`: the host's own interfaces (network_mode:
+ * host), where localhost is the host. `bridge`: a network of its own.
  */
 export type ContainerNetwork = 'none' | 'host' | 'bridge';
 
@@ -73,10 +73,25 @@ function interfaceNames(): string[] {
  */
 const LOOPBACK_LIKE = /^(lo|tunl0|gre0|gretap0|erspan0|ip_vti0|ip6_vti0|sit0|ip6tnl0|ip6gre0|ip6gretap0)$/;
 
-/** Reads the container's network from its interfaces: a container never sees docker0 unless it shares the host's network. */
+/**
+ * Devices a container's own namespace does not have: the engines' bridges (docker0 or another name,
+ * br-<id> for Docker's other networks, podman0, cni-podman0, cni0, virbr0) and the host ends of
+ * the veth pairs they plug containers into (a container sees its end as eth0).
+ */
+const HOST_SIDE = /^(docker\d|docker_gwbridge|br-[0-9a-f]+$|podman\d|cni|virbr\d|veth|flannel|cali|kube-bridge)/;
+
+/**
+ * Reads the container's network from its interfaces. `none`: nothing but loopback-like devices.
+ * `host`: a container bridge or a veth's host end, which only the host's namespace holds. This tells
+ * network_mode: host on any machine that runs bridged containers (whatever the bridge is called, with
+ * Docker, Podman or a Kubernetes node's CNI). It cannot tell a host that has no bridge and no veth:
+ * an engine set to "bridge": "none", or rootless Podman, whose bridges live in a namespace of their
+ * own; that reads as `bridge`. And rootless Docker's "host" is RootlessKit's namespace, which has
+ * docker0 and reads as `host`, though its localhost is not the machine's.
+ */
 export function containerNetwork(interfaces: string[] = interfaceNames()): ContainerNetwork {
   if (interfaces.every((name) => LOOPBACK_LIKE.test(name))) return 'none';
-  return interfaces.includes('docker0') ? 'host' : 'bridge';
+  return interfaces.some((name) => HOST_SIDE.test(name)) ? 'host' : 'bridge';
 }
 
 const NO_NETWORK =

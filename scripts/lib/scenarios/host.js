@@ -21,8 +21,9 @@ module.exports = {
       run: (ctx) => ctx.startHostMongo('127.0.0.1'),
       show: readyz(),
       fix:
-        'Containers reach the host through the bridge gateway, not 127.0.0.1. Make MongoDB listen on 0.0.0.0 ' +
-        '(bindIp), or on the docker0 address, and firewall the port as you see fit.',
+        'On a Linux engine, containers reach the host through the bridge gateway, not 127.0.0.1. Make MongoDB ' +
+        'listen on 0.0.0.0 (bindIp), or on the docker0 address, and firewall the port as you see fit. ' +
+        "(Docker Desktop reaches the host's 127.0.0.1 through its VM: there 127.0.0.1 is enough.)",
     },
   },
 };

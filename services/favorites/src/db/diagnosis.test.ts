@@ -177,6 +177,14 @@ describe('hintFor', () => {
     expect(hint).not.toMatch(/Attach it to the network MongoDB is on \(docker network connect/);
   });
 
+  it('when host.docker.internal refuses, says what applies on a Linux engine and what on Docker Desktop', () => {
+    const hint = hintFor('ECONNREFUSED', { ...inContainer, host: 'host.docker.internal' });
+
+    expect(hint).toContain('On a Linux engine, host.docker.internal is the bridge gateway');
+    expect(hint).toContain('not only 127.0.0.1');
+    expect(hint).toContain("On Docker Desktop it reaches the host's loopback through the VM, so 127.0.0.1 is enough");
+  });
+
   it('when an outside name gets no DNS answer (EAI_AGAIN), mentions internal networks', () => {
     expect(hintFor('EAI_AGAIN', { ...inContainer, host: 'db.example.org' })).toContain(
       'On an internal network (internal: true) names from outside it never resolve',

@@ -222,8 +222,11 @@ export function hintFor(code: FailureCode, target: Target): string {
       }
       if (host === 'host.docker.internal') {
         return (
-          `The host refused ${where}. A MongoDB on the host must listen on an address containers can reach ` +
-          '(bindIp 0.0.0.0 or the docker0 address), not only 127.0.0.1, and must be running on that port.'
+          `The host refused ${where}: is MongoDB running on the host, on that port? On a Linux engine, ` +
+          "host.docker.internal is the bridge gateway (host-gateway, docker0's address), so a MongoDB on the host " +
+          'must listen on an address containers can reach (bindIp 0.0.0.0 or the gateway address), not only 127.0.0.1. ' +
+          "On Docker Desktop it reaches the host's loopback through the VM, so 127.0.0.1 is enough: there the refusal " +
+          'means nothing listens on that port.'
         );
       }
       return (

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
-import { containerNetwork, diagnose, failureCode, hintFor } from './diagnosis';
+import { containerNetwork, diagnose, failureCode, hintFor, runningInContainer } from './diagnosis';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
 
@@ -309,6 +309,47 @@ describe('containerNetwork', () => {
     [['cni0', 'eth0', 'flannel.1', 'lo', 'vethab12cd34'], 'host'],
   ])('reads interfaces %j as %s', (interfaces, network) => {
     expect(containerNetwork(interfaces)).toBe(network);
+  });
+});
+
+describe('runningInContainer', () => {
+  /** A machine with nothing that marks a container: a host. */
+  const host = { exists: () => false, read: () => '', env: {} };
+  const cgroupV1 = (path: string) => `12:pids:${path}\n0::${path}\n`;
+  const mountinfo = (source: string) =>
+    `24 1 254:0 / / rw - ext4 /dev/vda rw\n275 257 254:0 ${source} /etc/hostname rw,relatime - ext4 /dev/vda rw\n`;
+
+  it.each([
+    ["Docker's /.dockerenv", { exists: (path: string) => path === '/.dockerenv' }],
+    ["Podman's /run/.containerenv", { exists: (path: string) => path === '/run/.containerenv' }],
+    ["Kubernetes' KUBERNETES_SERVICE_HOST", { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } }],
+    ['the container variable Podman, LXC and systemd-nspawn set', { env: { container: 'podman' } }],
+    [
+      'a Docker cgroup',
+      { read: (path: string) => (path === '/proc/1/cgroup' ? cgroupV1('/docker/5b04e4b6d65b') : '') },
+    ],
+    [
+      'a Kubernetes pod cgroup',
+      { read: (path: string) => (path === '/proc/1/cgroup' ? cgroupV1('/kubepods/besteffort/pod1a2b/3c4d') : '') },
+    ],
+    [
+      'an /etc/hostname the engine mounted (a private cgroup namespace shows only "/")',
+      {
+        read: (path: string) =>
+          path === '/proc/self/mountinfo'
+            ? mountinfo('/var/lib/containers/storage/overlay-containers/ab/userdata/hostname')
+            : '',
+      },
+    ],
+  ])('is true with %s', (_, signal) => {
+    expect(runningInContainer({ ...host, ...signal })).toBe(true);
+  });
+
+  it('is false on a host: no marker file, no variable, a cgroup of its own, /etc/hostname not mounted', () => {
+    const read = (path: string) =>
+      path === '/proc/1/cgroup' ? cgroupV1('/init.scope') : '24 1 254:0 / / rw - ext4 /dev/vda rw\n';
+
+    expect(runningInContainer({ ...host, read })).toBe(false);
   });
 });
 

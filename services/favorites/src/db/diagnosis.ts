@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { MONGO_ERROR_CODES } from './errors';
@@ -52,7 +52,45 @@ const SYSTEM_CODES = [
   'ECONNRESET',
 ];
 
-export const runningInContainer = (): boolean => existsSync('/.dockerenv');
+/** What runningInContainer() looks at: files, their text ('' when unreadable) and the environment. */
+export interface Surroundings {
+  exists(path: string): boolean;
+  read(path: string): string;
+  env: Record<string, string | undefined>;
+}
+
+const THIS_MACHINE: Surroundings = {
+  exists: existsSync,
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  },
+  // Not a setting (config.ts reads those): a fact the container engine states about where we run.
+  env: process.env,
+};
+
+/** Paths in a cgroup that only container engines and Kubernetes create. */
+const CONTAINER_CGROUP = /\/(docker|kubepods|libpod|containerd|lxc|crio)[-/.]/;
+
+/**
+ * Whether this process runs in a container, by any engine's mark: Docker's /.dockerenv, Podman's
+ * /run/.containerenv, Kubernetes' KUBERNETES_SERVICE_HOST (in every pod), the `container` variable
+ * Podman, LXC and systemd-nspawn set, an engine's cgroup, or an /etc/hostname mounted over the
+ * image's (engines do; a host never does), which holds when a private cgroup namespace shows only "/".
+ */
+export function runningInContainer(around: Surroundings = THIS_MACHINE): boolean {
+  if (around.exists('/.dockerenv') || around.exists('/run/.containerenv')) return true;
+  if (around.env.KUBERNETES_SERVICE_HOST || around.env.container) return true;
+  if (CONTAINER_CGROUP.test(around.read('/proc/1/cgroup'))) return true;
+  // mountinfo's fifth field is where a mount is mounted.
+  return around
+    .read('/proc/self/mountinfo')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === '/etc/hostname');
+}
 
 /**
  * Every network interface's name, up or down. os.networkInterfaces() lists only those that are up,

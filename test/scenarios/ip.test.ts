@@ -16,6 +16,7 @@ import {
   upStack,
   type Stack,
   inspectFormat,
+  addressOn,
 } from '../support/compose';
 
 /** A 172.29.x.0/24 that no existing Docker network uses, so a parallel suite's stack cannot clash. */
@@ -104,10 +105,7 @@ describe('ip.yml: MongoDB at a static IP', () => {
   it('when compose starts mongodb, the container really holds MONGO_IP on the FAVORITES_SUBNET network', () => {
     const network = `${stack!.projectName}_favorites-ip`;
 
-    const address = inspectFormat(
-      `${stack!.projectName}-mongodb-1`,
-      `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
-    );
+    const address = addressOn(`${stack!.projectName}-mongodb-1`, network);
     const subnet = docker('network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', network);
 
     expect(address).toBe(MONGO_IP);
@@ -138,9 +136,7 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
 
   it('when only mongodb is brought up again, compose recreates it at the new address and leaves the API running with the old MONGODB_HOST', () => {
     expect(inspectFormat(mongoName(), '{{.Id}}')).not.toBe(before.mongoId);
-    expect(inspectFormat(mongoName(), `{{(index .NetworkSettings.Networks "${network()}").IPAddress}}`)).toBe(
-      DRIFTED_MONGO_IP,
-    );
+    expect(addressOn(mongoName(), network())).toBe(DRIFTED_MONGO_IP);
     expect(inspectFormat(apiName(), '{{.Id}}')).toBe(before.apiId);
     expect(inspectFormat(apiName(), '{{.State.Running}} {{.State.StartedAt}}')).toBe(`true ${before.apiStartedAt}`);
     expect(inspectFormat(apiName(), '{{range .Config.Env}}{{println .}}{{end}}').split('\n')).toContain(
@@ -177,7 +173,7 @@ describe("the course's `docker run` steps: the API given MongoDB's address on th
     // `docker run -d mongo` (no --network, no published port), then `docker inspect` for its address.
     mongo = await mongoContainer().withName(uniqueName('ip-mongo')).start();
     started.push(mongo);
-    mongoIp = inspectFormat(mongo.getId(), '{{.NetworkSettings.IPAddress}}');
+    mongoIp = addressOn(mongo.getId(), 'bridge');
 
     api = await apiContainer({ MONGODB_HOST: mongoIp, SWAPI_BASE_URL: 'http://127.0.0.1:9/api' })
       .withName(uniqueName('ip-api'))

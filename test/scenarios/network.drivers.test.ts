@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { CLOSED_PORT, freePort } from '../support/ports';
 import {
+  addressOn,
   cleanUp,
   composeCli,
   firstFailure,
@@ -82,7 +83,7 @@ describe('legacy --link on the default bridge', () => {
     // No password in this legacy lesson: the project's MongoDB image, plainly, on the default bridge.
     run(mongo, images.mongo);
     run(api, '--link', `${mongo}:db`, '-p', '127.0.0.1::3000', '-e', 'MONGODB_HOST=db', images.api);
-    mongoAddress = inspectFormat(mongo, '{{.NetworkSettings.IPAddress}}');
+    mongoAddress = addressOn(mongo, 'bridge');
     baseUrl = `http://${docker('port', api, '3000/tcp')}`;
   });
 
@@ -111,7 +112,7 @@ describe('legacy --link on the default bridge', () => {
     // A MongoDB of its own on the default bridge, and an API linked to it under the alias "mongodb".
     await breaks['link-alias'].run(ctx);
     const trapped = breakContainer(ctx, 'link-api');
-    const linkedAddress = inspectFormat(breakContainer(ctx, 'link-mongodb'), '{{.NetworkSettings.IPAddress}}');
+    const linkedAddress = addressOn(breakContainer(ctx, 'link-mongodb'), 'bridge');
 
     expect(docker('wait', trapped)).toBe('1');
     // The API writes an invalid configuration to stderr, which `docker logs` passes on as stderr.

@@ -3,10 +3,12 @@
 # from the pins in compose/.env, and writes compose/offline.env, which points compose at them:
 #   - a Debian base (debootstrap, from the archive apt already uses);
 #   - node:<version>-<suite>-slim: the official Node binary from the npm registry, on that base;
-#   - mongo: FerretDB (MongoDB wire protocol, SQLite storage), built from the Go module proxy.
+#   - mongo: FerretDB (MongoDB wire protocol, SQLite storage), built from the Go module proxy with
+#     scripts/images/ferretdb/sort-pushdown.patch (docs/performance.md says why).
 # The first two are no bigger than the official -slim images: no documentation, translations or C headers.
 # `npm test` and scripts/stack.js run it when they need to; it can be run by hand too.
 # Safe to run again: an image whose inputs are unchanged (a hash in a label) is not rebuilt.
+# OFFLINE_FERRETDB_IMAGE names the FerretDB image otherwise, to try a change to it beside the one in use.
 # Needs root on Debian (debootstrap), strip (binutils) for Node, and Go for FerretDB (built in a
 # temporary folder, never installed).
 set -euo pipefail
@@ -27,7 +29,8 @@ NPM_INTEGRITY=$(pin OFFLINE_NPM_INTEGRITY)
 FERRETDB_VERSION=$(pin FERRETDB_VERSION)
 DEBIAN_IMAGE=swfavorites/debian:$SUITE
 NODE_IMAGE=swfavorites/node:$node_tag
-FERRETDB_IMAGE=swfavorites/ferretdb:${FERRETDB_VERSION#v}
+FERRETDB_IMAGE=${OFFLINE_FERRETDB_IMAGE:-swfavorites/ferretdb:${FERRETDB_VERSION#v}}
+FERRETDB_PATCH=scripts/images/ferretdb/sort-pushdown.patch
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 HASH_LABEL=swfavorites.inputs-hash
 # What compose's healthcheck runs in the FerretDB image, which has no mongosh: FerretDB's own
@@ -168,12 +171,14 @@ build_ferretdb_binary() {
   chmod -R u+w "$src"
   # The release build writes this file with `git describe`; a module copy has none.
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  # Ours, applied to the checked copy: SQLite sorts and finds by top-level fields (see the patch's flag).
+  (cd "$src" && git apply "$repo/$FERRETDB_PATCH")
   (cd "$src" && CGO_ENABLED=0 go build -trimpath -o "$dest" ./cmd/ferretdb)
 }
 
 build_ferretdb() {
   local dockerfile=scripts/images/ferretdb/Dockerfile entrypoint=scripts/images/ferretdb/entrypoint.sh hash
-  hash=$({ cat "$dockerfile" "$entrypoint"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
+  hash=$({ cat "$dockerfile" "$entrypoint" "$FERRETDB_PATCH"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
   if up_to_date "$FERRETDB_IMAGE" "$hash"; then
     log "$FERRETDB_IMAGE is up to date"
     return

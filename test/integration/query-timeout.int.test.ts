@@ -1,17 +1,20 @@
 import { Types } from 'mongoose';
 import request from 'supertest';
+import { encodeCursor } from '../../services/favorites/src/favorites/cursor';
 import { createTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 
 // A slow query is not a dead database. The API that lists here gives MongoDB 1 ms per query
-// (MONGODB_QUERY_TIMEOUT_MS=1), and the collection holds 1000 favorites: FerretDB reads them all
-// for a sorted list (it pushes no sort down to its storage), which takes far longer than that, so
-// the server itself stops the query with MaxTimeMSExpired. A second API with the default limit
-// reads the same list, to show the data and the server are fine.
+// (MONGODB_QUERY_TIMEOUT_MS=1), and the collection holds 1000 favorites. The list starts half-way
+// down, after a cursor: the stand-in walks the index from the newest and reads every favorite
+// before the cursor (FerretDB pushes the sort down to its storage, but no range), which takes far
+// longer than that, so the server itself stops the query with MaxTimeMSExpired. A second API with
+// the default limit reads the same list, to show the data and the server are fine.
 let mongo: MongoServer;
 let slow: TestApi;
 let patient: TestApi;
+let halfWay: string;
 
 const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };
 
@@ -29,6 +32,7 @@ beforeAll(async () => {
     updatedAt: new Date(Date.UTC(2026, 0, 1) + i),
   }));
   await slow.favorites.collection.insertMany(favorites);
+  halfWay = `/favorites?cursor=${encodeCursor(favorites[500])}`;
 });
 
 afterAll(async () => {
@@ -39,7 +43,7 @@ afterAll(async () => {
 
 describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
   it('answers 504 QUERY_TIMEOUT, saying the database is up, not the outage 503', async () => {
-    const res = await request(slow.app).get('/favorites');
+    const res = await request(slow.app).get(halfWay);
 
     expect(res.status).toBe(504);
     expect(res.body).toEqual({
@@ -52,7 +56,7 @@ describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
   });
 
   it('leaves the API ready: /readyz answers 200, no failure is noted, and writes still work', async () => {
-    await request(slow.app).get('/favorites').expect(504);
+    await request(slow.app).get(halfWay).expect(504);
 
     const ready = await request(slow.app).get('/readyz');
 
@@ -69,14 +73,14 @@ describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
   });
 
   it('logs the 504 as a slow query, with no outage warning', async () => {
-    await request(slow.app).get('/favorites').expect(504);
+    await request(slow.app).get(halfWay).expect(504);
 
     expect(slow.logs.some((line) => line.includes('504 QUERY_TIMEOUT on GET /favorites'))).toBe(true);
     expect(slow.logs.filter((line) => line.includes('cannot reach MongoDB'))).toEqual([]);
   });
 
   it('is the same list an API with the default time limit answers 200', async () => {
-    const res = await request(patient.app).get('/favorites');
+    const res = await request(patient.app).get(halfWay);
 
     expect(res.status).toBe(200);
     expect(res.body.favorites).toHaveLength(100);

@@ -30,6 +30,8 @@ done
 shift
 
 # exec: ferretdb becomes PID 1 and gets SIGTERM itself, so `docker stop` is quick.
+# --test-enable-sort-pushdown (sort-pushdown.patch): SQLite serves the list's sort and limit and the
+# duplicate check's name from the API's indexes, instead of FerretDB reading the whole collection.
 exec /usr/local/bin/ferretdb \
   --handler=sqlite \
   --sqlite-url=file:/data/db/ \
@@ -37,4 +39,5 @@ exec /usr/local/bin/ferretdb \
   --state-dir=/var/lib/ferretdb \
   --debug-addr=127.0.0.1:8088 \
   --telemetry=disable \
+  --test-enable-sort-pushdown \
   "$@"

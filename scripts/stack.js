@@ -292,7 +292,7 @@ function debugCommand([scenario, service, ...rest]) {
   if (!scenario || !(scenario in SCENARIOS) || rest.length > 0)
     usage(`debug takes a scenario (${Object.keys(SCENARIOS).join(', ')}) and optionally one of its services`);
   ensureEngine();
-  debug({ scenario, service, project: projectOf(scenario), images: ensureImages(() => {}).env });
+  debug({ scenario, service, project: process.env.COMPOSE_PROJECT_NAME, images: ensureImages(() => {}).env });
 }
 
 async function main() {

@@ -18,16 +18,20 @@ const SWARM_STACK = 'favorites';
  * on its containers. Throws for an unknown scenario.
  * @param {string} scenario
  * @param {string | undefined} service default: the scenario's API service
- * @param {string} project the compose project
+ * @param {string} [project] the compose project (default favorites-<scenario>), or the swarm stack (default favorites)
  * @returns {{ service: string, filters: string[] }}
  */
 function debugTarget(scenario, service, project) {
   const module = SCENARIOS[scenario];
   if (!module) throw new Error(`no scenario ${scenario}: one of ${Object.keys(SCENARIOS).join(', ')}`);
   const name = service ?? module.apiService ?? 'favorites';
+  const stack = project ?? SWARM_STACK;
   const filters = module.runWith
-    ? [`label=com.docker.stack.namespace=${SWARM_STACK}`, `label=com.docker.swarm.service.name=${SWARM_STACK}_${name}`]
-    : [`label=com.docker.compose.project=${project}`, `label=com.docker.compose.service=${name}`];
+    ? [`label=com.docker.stack.namespace=${stack}`, `label=com.docker.swarm.service.name=${stack}_${name}`]
+    : [
+        `label=com.docker.compose.project=${project ?? `favorites-${scenario}`}`,
+        `label=com.docker.compose.service=${name}`,
+      ];
   return { service: name, filters: filters.map((filter) => `--filter=${filter}`) };
 }
 
@@ -84,7 +88,7 @@ function fileOf(container, path) {
 /**
  * Runs the checks in the namespace of a scenario's running service, printing what they print.
  * Returns the summary line, or throws when there is no such running container.
- * @param {{ scenario: string, service?: string, project: string, images: Record<string, string | undefined>, log?: (line: string) => void }} options
+ * @param {{ scenario: string, service?: string, project?: string, images: Record<string, string | undefined>, log?: (line: string) => void }} options
  */
 function debug({ scenario, service, project, images, log = console.log }) {
   const target = debugTarget(scenario, service, project);

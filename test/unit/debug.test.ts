@@ -55,7 +55,7 @@ function namesIn(file: string): Set<string> {
 
 describe.each(Object.keys(SCENARIOS))('stack.js debug %s', (scenario) => {
   const file = resolve(ROOT, `compose/${scenario}.yml`);
-  const target = debugTarget(scenario, undefined, `favorites-${scenario}`);
+  const target = debugTarget(scenario, undefined);
 
   it('looks from a service of its compose file, found by its labels', () => {
     expect(Object.keys(servicesIn(file))).toContain(target.service);
@@ -84,8 +84,12 @@ describe('debugTarget', () => {
       '--filter=label=com.docker.compose.service=favorites',
     ]);
     expect(debugTarget('aliases', 'favorites-b', 'p').service).toBe('favorites-b');
-    expect(debugTarget('swarm', undefined, 'p').filters).toContain(
+    expect(debugTarget('ip', undefined).filters).toContain('--filter=label=com.docker.compose.project=favorites-ip');
+    expect(debugTarget('swarm', undefined).filters).toContain(
       '--filter=label=com.docker.swarm.service.name=favorites_favorites',
+    );
+    expect(debugTarget('swarm', undefined, 'mystack').filters).toContain(
+      '--filter=label=com.docker.swarm.service.name=mystack_favorites',
     );
   });
 

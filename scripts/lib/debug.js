@@ -31,6 +31,10 @@ function debugTarget(scenario, service, project) {
     : [
         `label=com.docker.compose.project=${project ?? `favorites-${scenario}`}`,
         `label=com.docker.compose.service=${name}`,
+        // Compose labels the images it builds with project and service too, so a `docker run` of the
+        // API image carries them; only compose's own containers have a number (and are no one-off).
+        'label=com.docker.compose.container-number',
+        'label=com.docker.compose.oneoff=False',
       ];
   return { service: name, filters: filters.map((filter) => `--filter=${filter}`) };
 }
@@ -94,7 +98,8 @@ function debug({ scenario, service, project, images, log = console.log }) {
   const target = debugTarget(scenario, service, project);
   const [container] = docker(['ps', '--format', '{{.Names}}', ...target.filters])
     .stdout.split('\n')
-    .filter(Boolean);
+    .filter(Boolean)
+    .sort(); // replica 1 first
   if (!container)
     throw new Error(
       `No running container of ${target.service} in ${scenario}: start it first (node scripts/stack.js ${scenario} --detach). ` +

@@ -78,10 +78,12 @@ describe.each(Object.keys(SCENARIOS))('stack.js debug %s', (scenario) => {
 });
 
 describe('debugTarget', () => {
-  it('finds a compose service by its project and service labels, swarm tasks by their stack', () => {
+  it("finds a compose service's own containers by their labels (not a `docker run` of an image compose built), swarm tasks by their stack", () => {
     expect(debugTarget('network', undefined, 'p').filters).toEqual([
       '--filter=label=com.docker.compose.project=p',
       '--filter=label=com.docker.compose.service=favorites',
+      '--filter=label=com.docker.compose.container-number',
+      '--filter=label=com.docker.compose.oneoff=False',
     ]);
     expect(debugTarget('aliases', 'favorites-b', 'p').service).toBe('favorites-b');
     expect(debugTarget('ip', undefined).filters).toContain('--filter=label=com.docker.compose.project=favorites-ip');

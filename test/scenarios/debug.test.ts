@@ -65,7 +65,7 @@ describe('stack.js debug network, looking from the FROM-scratch API', () => {
     expect(output).toContain(`${network} ${addressOn(api, network)} aliases`);
     expect(output).toMatch(/\$ cat \/etc\/resolv.conf\n[\s\S]*nameserver 127\.0\.0\.11\n/);
     expect(output).not.toContain("own /etc/resolv.conf differs from the toolbox's");
-    expect(output).toContain(`$ getent ahostsv4 mongodb\n${mongo}`);
+    expect(output).toContain(`$ getent ahosts mongodb\n${mongo}\n`);
     expect(output).toMatch(
       new RegExp(`Server:\\s+127\\.0\\.0\\.11\\n[\\s\\S]*Name:\\s+mongodb\\nAddress: ${mongo}\\n`),
     );
@@ -86,7 +86,7 @@ describe('stack.js debug network, looking from the FROM-scratch API', () => {
     const { status, output } = stackJs('debug', 'network');
 
     expect(status).toBe(0);
-    expect(output).toContain('$ getent ahostsv4 mongodb\n(no answer)');
+    expect(output).toContain('$ getent ahosts mongodb\n(no answer)');
     expect(output).toContain("** server can't find mongodb: NXDOMAIN");
     expect(output).toContain('nc: getaddrinfo for host "mongodb" port 27017: Name or service not known');
     expect(output).toContain('"code":"ENOTFOUND"');

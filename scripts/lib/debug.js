@@ -90,19 +90,27 @@ function fileOf(container, path) {
 }
 
 /**
+ * The first running container these `docker ps` filters match, by name: replica 1 of a scaled service.
+ * @param {string[]} filters
+ * @returns {string | undefined}
+ */
+const firstRunning = (filters) =>
+  docker(['ps', '--format', '{{.Names}}', ...filters])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .sort()[0];
+
+/**
  * Runs the checks in the namespace of a scenario's running service, printing what they print.
  * Returns the summary line, or throws when there is no such running container.
  * @param {{ scenario: string, service?: string, project?: string, images: Record<string, string | undefined>, log?: (line: string) => void }} options
  */
 function debug({ scenario, service, project, images, log = console.log }) {
   const target = debugTarget(scenario, service, project);
-  const [container] = docker(['ps', '--format', '{{.Names}}', ...target.filters])
-    .stdout.split('\n')
-    .filter(Boolean)
-    .sort(); // replica 1 first
+  const container = firstRunning(target.filters);
   if (!container)
     throw new Error(
-      `No running container of ${target.service} in ${scenario}: start it first (node scripts/stack.js ${scenario} --detach). ` +
+      `No running container of ${target.service} in ${scenario}: start it first (${SCENARIOS[scenario].runWith ?? `node scripts/stack.js ${scenario} --detach`}). ` +
         '--network container: joins only a running container.',
     );
   // The database this container is told to use; for one that is not an API, the scenario's API's.
@@ -110,12 +118,7 @@ function debug({ scenario, service, project, images, log = console.log }) {
   const isApi = databaseOf(environment) !== undefined;
   let database = databaseOf(environment);
   if (!database) {
-    const [api] = docker([
-      'ps',
-      '--format',
-      '{{.Names}}',
-      ...debugTarget(scenario, undefined, project).filters,
-    ]).stdout.split('\n');
+    const api = firstRunning(debugTarget(scenario, undefined, project).filters);
     database = api ? databaseOf(environmentOf(api)) : undefined;
   }
   if (!database)

@@ -1,6 +1,6 @@
 // `node scripts/stack.js debug <scenario> [service]`: the lesson's network checks, run from inside a
 // service's own network namespace by the toolbox image (scripts/images/toolbox), so they work for
-// the FROM-scratch API too, where `docker exec … nslookup` has no nslookup (nor shell) to run.
+// the FROM-scratch API too, where `docker exec … nslookup` finds no nslookup to run.
 // Plain CommonJS with no dependencies, like the rest of stack.js.
 // @ts-check
 'use strict';
@@ -78,7 +78,7 @@ function environmentOf(container) {
 }
 
 /**
- * One file of a container, read with `docker cp` (a tar stream), so even an image with no shell shows it.
+ * One file of a container, read with `docker cp` (a tar stream), so even an image with no cat shows it.
  * @param {string} container
  * @param {string} path
  */

@@ -3,6 +3,7 @@
 //   node scripts/stack.js [<scenario>] [--break <failure>] [--detach]      (--help lists them)
 //   node scripts/stack.js down [<scenario>] [--volumes]
 //   node scripts/stack.js mongodb | down mongodb    (only MongoDB, on 127.0.0.1:27017, for `npm start`)
+//   node scripts/stack.js debug <scenario> [<service>]   (network checks from inside a running service)
 // It provisions what is missing (engine where allowed; images pulled, or built offline), brings
 // the scenario up, waits until the API is ready, and prints the URL and requests to try. In the
 // foreground it then shows the API's log; Ctrl-C takes the stack down (the data volume stays).
@@ -17,6 +18,7 @@ const { SCENARIOS, breakNames, containersOf, findBreak } = require('./lib/scenar
 const { docker, ensureEngine, hostGatewayAddress, ROOT } = require('./lib/engine');
 const { ensureImages, pruneReplacedImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
+const { debug } = require('./lib/debug');
 
 const { HOST_MONGO } = require('./lib/scenarios/host');
 
@@ -67,6 +69,7 @@ function usage(message) {
     : console.log)(`usage: node scripts/stack.js [${SCENARIO_NAMES.join('|')}] [--break <failure>] [--detach]
        node scripts/stack.js down [<scenario>] [--volumes]
        node scripts/stack.js mongodb | down mongodb
+       node scripts/stack.js debug <scenario> [<service>]     (any scenario, swarm too; default service: its API)
 failures, by scenario:
 ${SCENARIO_NAMES.map((scenario) => `  ${scenario}: ${breaksOf(scenario).join(', ') || '-'}`).join('\n')}`);
   process.exit(message ? 2 : 0);
@@ -281,7 +284,22 @@ function down({ scenario, volumes }) {
   });
 }
 
+/**
+ * `debug <scenario> [<service>]`: the toolbox's checks from inside the running service (scripts/lib/debug.js).
+ * @param {string[]} args
+ */
+function debugCommand([scenario, service, ...rest]) {
+  if (!scenario || !(scenario in SCENARIOS) || rest.length > 0)
+    usage(`debug takes a scenario (${Object.keys(SCENARIOS).join(', ')}) and optionally one of its services`);
+  ensureEngine();
+  debug({ scenario, service, project: process.env.COMPOSE_PROJECT_NAME, images: ensureImages(() => {}).env });
+}
+
 async function main() {
+  if (process.argv[2] === 'debug') {
+    debugCommand(process.argv.slice(3));
+    return;
+  }
   const options = parseArgs(process.argv.slice(2));
   const { engine, compose } = ensureEngine();
   if (options.command === 'down') {

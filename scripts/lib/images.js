@@ -108,13 +108,49 @@ function pruneReplacedImages() {
  * @param {EnvVariables} [env]
  */
 function buildBalancerImage(env = {}) {
-  const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });
   const built = docker(['compose', '-f', 'swarm.yml', 'build', '--quiet', 'balancer'], {
     cwd: COMPOSE_DIR,
-    env: { ...process.env, ...env, DEBIAN_MIRROR: mirror.status === 0 ? mirror.stdout.trim() : '' },
+    env: { ...process.env, ...env, DEBIAN_MIRROR: debianMirror() },
   });
   if (!built.ok)
     throw new Error(`building the balancer image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
+}
+
+/** The Debian archive this machine's apt uses (scripts/lib/apt.sh), or '' for the base image's own. */
+function debianMirror() {
+  const mirror = spawnSync('bash', ['-c', '. scripts/lib/apt.sh && debian_mirror'], { cwd: ROOT, encoding: 'utf8' });
+  return mirror.status === 0 ? mirror.stdout.trim() : '';
+}
+
+/**
+ * The debugging toolbox's tag: FAVORITES_TOOLBOX_IMAGE, else the local build's.
+ * @param {EnvVariables} [env]
+ */
+const toolboxImage = (env = {}) =>
+  env.FAVORITES_TOOLBOX_IMAGE ?? process.env.FAVORITES_TOOLBOX_IMAGE ?? 'swfavorites/toolbox:local';
+
+/**
+ * Builds the debugging toolbox of `stack.js debug` (scripts/images/toolbox: network tools from
+ * Debian's packages on FAVORITES_DEBIAN_IMAGE), as buildBalancerImage builds the balancer.
+ * `env` holds the images in use (ensureImages). Quick when nothing changed: Docker's build cache.
+ * @param {EnvVariables} [env]
+ */
+function buildToolboxImage(env = {}) {
+  const base = env.FAVORITES_DEBIAN_IMAGE ?? pins().FAVORITES_DEBIAN_IMAGE;
+  if (!base) throw new Error('FAVORITES_DEBIAN_IMAGE is not set: compose/.env pins it');
+  const built = docker([
+    'build',
+    '--quiet',
+    '--build-arg',
+    `DEBIAN_IMAGE=${base}`,
+    '--build-arg',
+    `DEBIAN_MIRROR=${debianMirror()}`,
+    '--tag',
+    toolboxImage(env),
+    join(ROOT, 'scripts/images/toolbox'),
+  ]);
+  if (!built.ok)
+    throw new Error(`building the toolbox image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
 }
 
 module.exports = {
@@ -125,4 +161,6 @@ module.exports = {
   ensureImages,
   pruneReplacedImages,
   buildBalancerImage,
+  toolboxImage,
+  buildToolboxImage,
 };

@@ -1,16 +1,19 @@
-// The two servers under test, as processes of their own: the API as the image runs it
-// (`node dist/server.js`), and the limit server. Each is timed from spawn to its first 200 on /readyz.
+// The servers under test, as processes of their own: the API from its source build
+// (`node dist/server.js`), the limit server, and bare Express (GET /movies only). Each is timed from
+// spawn to its first 200 on /readyz; startTimes() times more starts, the image's entry point's included.
 // @ts-check
 'use strict';
 
-const { fork, spawn } = require('node:child_process');
+const { execFile, fork, spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { freePort } = require('../lib/ports');
-const { ROOT } = require('../lib/engine');
+const { docker, ROOT } = require('../lib/engine');
 
 const API_SERVER = join(ROOT, 'services/favorites/dist/server.js');
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');
+const EXPRESS_SERVER = join(__dirname, 'express-server.js');
+const START_TIME = join(__dirname, 'start-time.js');
 const READY_TIMEOUT_MS = 60_000;
 
 /**
@@ -21,7 +24,7 @@ const READY_TIMEOUT_MS = 60_000;
 /**
  * A server that answered ready.
  * @typedef {object} RunningServer
- * @property {'api' | 'limit'} kind
+ * @property {'api' | 'limit' | 'express'} kind
  * @property {import('node:child_process').ChildProcess} child
  * @property {string} baseUrl
  * @property {number} readyMs from spawn to its first 200 on /readyz
@@ -62,7 +65,11 @@ async function startServer(kind, settings, track) {
   const child =
     kind === 'api'
       ? spawn(process.execPath, [API_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : fork(LIMIT_SERVER, [], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      : fork(kind === 'limit' ? LIMIT_SERVER : EXPRESS_SERVER, [], {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
   track(child);
   // Kept for the error message if it never gets ready; a server that logs little costs little.
   let output = '';
@@ -91,6 +98,78 @@ async function startServer(kind, settings, track) {
 }
 
 /**
+ * Where a start is timed: the source build and the limit on this machine, with this node; the
+ * image's entry point inside the image (its own node, bundle and compile cache), on the host's
+ * network so that it reaches the database and the SWAPI stub on 127.0.0.1 as the others do.
+ * @typedef {{ kind: 'source' | 'limit' } | { kind: 'image', image: string }} StartTarget
+ */
+
+/**
+ * Milliseconds from spawn to the first 200 on /readyz, for `starts` starts one after the other
+ * (scripts/bench/start-time.js, run where the server runs). `track` gets each process, so the
+ * caller can kill it on exit.
+ * @param {StartTarget} target
+ * @param {ServerSettings} settings
+ * @param {number} starts
+ * @param {(child: import('node:child_process').ChildProcess) => void} track
+ * @returns {Promise<number[]>}
+ */
+async function startTimes(target, settings, starts, track) {
+  const port = await freePort();
+  const env = serverEnv({ ...settings, port });
+  const args = [String(starts), String(port)];
+  const [command, commandArgs] =
+    target.kind === 'image'
+      ? [
+          'docker',
+          [
+            'run',
+            '--rm',
+            '--network',
+            'host',
+            '--label',
+            'swfavorites.bench=true',
+            ...Object.entries(env)
+              .filter(([name]) => name !== 'PATH' && name !== 'PORT')
+              .flatMap(([name, value]) => ['--env', `${name}=${value}`]),
+            '--volume',
+            `${START_TIME}:/bench/start-time.js:ro`,
+            '--entrypoint',
+            'node',
+            target.image,
+            '/bench/start-time.js',
+            ...args,
+            // The image's own command: its entry point, whatever it is.
+            ...imageCommand(target.image),
+          ],
+        ]
+      : [process.execPath, [START_TIME, ...args, target.kind === 'source' ? API_SERVER : LIMIT_SERVER]];
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      command,
+      commandArgs,
+      { cwd: ROOT, env, timeout: starts * 70_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`timing the ${target.kind} start failed: ${stderr.trim() || error.message}`))
+          : resolve(JSON.parse(stdout)),
+    );
+    track(child);
+  });
+}
+
+/**
+ * The image's CMD without its leading `node`: start-time.js runs it with the image's node.
+ * @param {string} image
+ * @returns {string[]}
+ */
+function imageCommand(image) {
+  const cmd = JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image]).stdout);
+  if (!Array.isArray(cmd) || cmd[0] !== 'node') throw new Error(`${image}'s command is not node: ${cmd}`);
+  return cmd.slice(1);
+}
+
+/**
  * Resident memory of a process, in bytes, from /proc (Linux); undefined where there is no /proc.
  * @param {number | undefined} pid
  * @returns {number | undefined}
@@ -104,4 +183,4 @@ function rssBytes(pid) {
   }
 }
 
-module.exports = { API_SERVER, startServer, rssBytes };
+module.exports = { API_SERVER, startServer, startTimes, rssBytes };

@@ -1,4 +1,4 @@
-// The bench's tables: one row per figure, the API and the limit side by side, and their ratio.
+// The bench's tables: one row per figure, the API and a reference (the limit, or bare Express) side by side, and their ratio.
 // @ts-check
 'use strict';
 
@@ -31,20 +31,22 @@ function ratio(api, limit) {
 }
 
 /**
- * Prints `title` and a markdown table. Each row is [label, api, limit, { ratio: false }?]; numbers
- * are formatted, strings kept as they are.
+ * `title` and a markdown table. Each row is [label, api, reference, { ratio: false }?]; numbers are
+ * formatted, strings kept as they are. The reference is the limit unless `reference` names another.
  * @param {string} title
  * @param {Row[]} rows
  * @param {string} [note]
+ * @param {string} [reference]
+ * @returns {string}
  */
-function printTable(title, rows, note) {
-  const lines = [`\n${title}`, '| | API | limit | API/limit |', '|---|---:|---:|---:|'];
+function formatTable(title, rows, note, reference = 'limit') {
+  const lines = [`\n${title}`, `| | API | ${reference} | API/${reference} |`, '|---|---:|---:|---:|'];
   for (const [label, api, limit, { ratio: withRatio = true } = {}] of rows) {
     const cell = (/** @type {Cell} */ value) => (typeof value === 'string' ? value : figure(value));
     lines.push(`| ${label} | ${cell(api)} | ${cell(limit)} | ${withRatio ? ratio(api, limit) : '-'} |`);
   }
   if (note) lines.push(note);
-  console.log(lines.join('\n'));
+  return lines.join('\n');
 }
 
-module.exports = { printTable };
+module.exports = { formatTable };

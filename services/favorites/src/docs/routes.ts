@@ -1,12 +1,21 @@
 import { join } from 'node:path';
 import { Router, type RequestHandler } from 'express';
-// The package's own path helper, imported alone: the package's main module would also load both
-// browser bundles into the API's memory (about 13 MB and half a second), only to find the folder.
-import swaggerUiAbsolutePath from 'swagger-ui-dist/absolute-path.js';
 import { docsPageSecurityHeaders } from '../http/security-headers';
 import { openapiDocument } from './openapi-document';
 
-const swaggerUiFolder = swaggerUiAbsolutePath();
+let swaggerUiFolder: string | undefined;
+
+/** swagger-ui-dist's folder, found on the page's first asset request: most of the API's users never load the page. */
+function swaggerUi(): string {
+  // The package's own path helper, loaded alone: the package's main module would also load both
+  // browser bundles into the API's memory (about 13 MB and half a second), only to find the folder.
+  if (swaggerUiFolder === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const absolutePath = require('swagger-ui-dist/absolute-path.js') as () => string;
+    swaggerUiFolder = absolutePath();
+  }
+  return swaggerUiFolder;
+}
 
 /** The only files of swagger-ui-dist the page loads; nothing else of the package is reachable. */
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
@@ -72,7 +81,7 @@ export function docsRouter(): Router {
   for (const asset of ASSETS) {
     // Without a callback, sendFile hands a read error to the error handler: a JSON 500.
     router.get(`/docs/assets/${asset}`, revalidate, (_req, res) => {
-      res.sendFile(join(swaggerUiFolder, asset));
+      res.sendFile(join(swaggerUi(), asset));
     });
   }
 

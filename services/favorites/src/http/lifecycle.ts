@@ -42,14 +42,23 @@ export class Lifecycle {
       this.closeAfter(res);
     } else {
       this.inFlight.add(res);
-      res.on('close', () => this.inFlight.delete(res));
+      res.once('close', this.forget);
     }
     next();
   };
+
+  /** Every response's 'close' listener, which Node calls with the response as `this`: one function, not a closure per request. */
+  private readonly forget = forgetter(this.inFlight);
 
   private closeAfter(res: ServerResponse): void {
     if (res.headersSent) return; // too late for this one: its client's next request gets told
     res.setHeader('Connection', 'close');
     this.untold.delete(res.socket as Socket);
   }
+}
+
+function forgetter(inFlight: Set<ServerResponse>): (this: ServerResponse) => void {
+  return function forget(this: ServerResponse) {
+    inFlight.delete(this);
+  };
 }

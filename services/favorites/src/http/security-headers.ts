@@ -14,11 +14,10 @@ import type { RequestHandler } from 'express';
  * handler answers and the no-store set here stays.
  */
 export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Cache-Control': 'no-store',
-  });
+  // setHeader, not res.set: these run on every request, and need none of res.set's conversions.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('Cache-Control', 'no-store');
   next();
 };
 

@@ -10,6 +10,6 @@ export const SERVED_BY_HEADER = 'X-Served-By';
 export const servedBy =
   (name: string = hostname()): RequestHandler =>
   (_req, res, next) => {
-    res.set(SERVED_BY_HEADER, name);
+    res.setHeader(SERVED_BY_HEADER, name);
     next();
   };

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import type { AxiosInstance, AxiosStatic } from 'axios';
 import { AppError } from '../shared/errors';
 
 /** A SWAPI list page, passed through to clients as SWAPI sends it. */
@@ -19,13 +19,27 @@ export interface SwapiRequest {
 // SWAPI's largest page is a few tens of kB; anything near this is not SWAPI.
 const MAX_PAGE_BYTES = 1024 * 1024;
 
-// Hardened per the security review: a size cap, and no redirects (an upstream could send us
-// anywhere, including to internal addresses). Every status but 2xx is an error.
-const http = axios.create({
-  maxContentLength: MAX_PAGE_BYTES,
-  maxBodyLength: MAX_PAGE_BYTES,
-  maxRedirects: 0,
-});
+let loaded: { axios: AxiosStatic; http: AxiosInstance } | undefined;
+
+/**
+ * axios, loaded on the first SWAPI request rather than at start: it and what it loads are a good
+ * part of the API's start, and only /movies and /people need it.
+ */
+function swapiHttp(): { axios: AxiosStatic; http: AxiosInstance } {
+  if (loaded === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const axios = require('axios') as AxiosStatic;
+    // Hardened per the security review: a size cap, and no redirects (an upstream could send us
+    // anywhere, including to internal addresses). Every status but 2xx is an error.
+    const http = axios.create({
+      maxContentLength: MAX_PAGE_BYTES,
+      maxBodyLength: MAX_PAGE_BYTES,
+      maxRedirects: 0,
+    });
+    loaded = { axios, http };
+  }
+  return loaded;
+}
 
 /**
  * One GET against one upstream, which `signal` cuts off, body included. Throws an AppError:
@@ -34,7 +48,7 @@ const http = axios.create({
 export async function fetchPage(baseUrl: string, request: SwapiRequest, signal: AbortSignal): Promise<SwapiPage> {
   let data: unknown;
   try {
-    ({ data } = await http.get(`${baseUrl}/${request.path}`, { params: request.params, signal }));
+    ({ data } = await swapiHttp().http.get(`${baseUrl}/${request.path}`, { params: request.params, signal }));
   } catch (error) {
     throw toAppError(error, request.what, signal, baseUrl);
   }
@@ -57,7 +71,7 @@ function toAppError(error: unknown, what: string, signal: AbortSignal, baseUrl: 
   if (signal.aborted) {
     return new AppError(504, 'SWAPI_TIMEOUT', `SWAPI did not answer the ${what} request in time.`);
   }
-  if (!axios.isAxiosError(error)) {
+  if (!swapiHttp().axios.isAxiosError(error)) {
     return new AppError(502, 'SWAPI_UNAVAILABLE', `Could not fetch ${what} from SWAPI.`);
   }
   const status = error.response?.status;

@@ -39,7 +39,8 @@ resolver=$(value resolver) address=$(value address) tcp=$(value tcp)
 # The container that answers to HOST on this network: by name, service alias or network alias.
 target=
 for container in $(docker network inspect --format '{{range .Containers}}{{.Name}} {{end}}' "$network"); do
-  names=$(docker inspect --format "{{with index .NetworkSettings.Networks \"$network\"}}{{join .DNSNames \" \"}} {{join .Aliases \" \"}}{{end}}" "$container")
+  # A container removed since the listing (a busy network, the default bridge above all) is skipped.
+  names=$(docker inspect --format "{{with index .NetworkSettings.Networks \"$network\"}}{{join .DNSNames \" \"}} {{join .Aliases \" \"}}{{end}}" "$container" 2>/dev/null) || continue
   if [ "$container" = "$host" ] || tr ' ' '\n' <<<"$names" | grep -qxF -- "$host"; then target=$container; break; fi
 done
 

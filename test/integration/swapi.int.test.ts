@@ -267,7 +267,8 @@ describe('SWAPI answers that are refused', () => {
   });
 
   it('when nothing listens at SWAPI or its mirror, responds 502 at once, not after SWAPI_TIMEOUT_MS', async () => {
-    const api = await apiWithSwapi(nothingListening(0), 5000, { SWAPI_MIRRORS: nothingListening(1) });
+    const timeoutMs = 5000;
+    const api = await apiWithSwapi(nothingListening(0), timeoutMs, { SWAPI_MIRRORS: nothingListening(1) });
 
     const started = Date.now();
     const res = await request(api.app).get('/movies');
@@ -278,7 +279,9 @@ describe('SWAPI answers that are refused', () => {
       message: 'Could not fetch films from SWAPI (ECONNREFUSED).',
       requestId: expect.any(String),
     });
-    expect(Date.now() - started).toBeLessThan(1000);
+    // From the refusals, not the deadline: well inside SWAPI_TIMEOUT_MS. Not a fixed second: with
+    // suites running side by side, a 2-core machine took 1.3 s for it.
+    expect(Date.now() - started).toBeLessThan(timeoutMs / 2);
   });
 
   it('with credentials in SWAPI_BASE_URL, sends them to SWAPI but puts them in no answer and no log line', async () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { docker, images } from '../support/docker';
 import { uniqueName } from '../support/compose';
+import { eventually } from '../support/eventually';
 
 // scripts/diagnose.sh against a network and a MongoDB of this suite's own, and the default bridge.
 const SCRIPT = resolve(__dirname, '../../scripts/diagnose.sh');
@@ -31,12 +32,12 @@ describe('scripts/diagnose.sh', () => {
       `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
       mongo,
     );
-    let result = diagnose(network, 'database', '27017');
+    let result!: ReturnType<typeof diagnose>;
     // FerretDB takes a moment to listen; the script's answer is what it is at that moment.
-    for (let i = 0; i < 20 && result.status !== 0; i += 1) {
-      await new Promise((r) => setTimeout(r, 250));
-      result = diagnose(network, 'database', '27017');
-    }
+    await eventually(() => (result = diagnose(network, 'database', '27017')).status === 0, 10_000, {
+      intervalMs: 250,
+      lastSeen: () => `exit ${result.status}\n${result.table}${result.error}`,
+    });
 
     expect(result.status).toBe(0);
     expect(result.table).toContain("resolver   127.0.0.11, Docker's embedded DNS");

@@ -8,7 +8,6 @@ import {
   addressOn,
   cleanUp,
   composeCli,
-  composeFile,
   connectOnLoopback,
   luke,
   networksOf,
@@ -160,11 +159,16 @@ describe('internal.yml: the API and MongoDB on an internal network', () => {
 
   it('the fix: with a SWAPI inside the network (the stub, as SWAPI_MIRRORS), /movies works', async () => {
     const port = new URL(internal!.baseUrl).port;
-    await composeFile('internal.yml', internalProject, {
-      FAVORITES_PORT: port,
-      SWAPI_TIMEOUT_MS: String(INTERNAL_SWAPI_TIMEOUT_MS),
-      SWAPI_MIRRORS: 'http://swapi-stub:8080/api',
-    }).up(['favorites']);
+    // Waits for the API's own healthcheck and then /readyz through the entrance, not for the
+    // entrance's healthcheck: that one fails while the API is recreated, and may read unhealthy then.
+    composeCli(
+      { file: 'internal.yml', name: internalProject, env: { FAVORITES_PORT: port } },
+      ['up', '--detach', '--wait', 'favorites'],
+      {
+        SWAPI_TIMEOUT_MS: String(INTERNAL_SWAPI_TIMEOUT_MS),
+        SWAPI_MIRRORS: 'http://swapi-stub:8080/api',
+      },
+    );
 
     await readinessUntil(internal!.baseUrl, (s) => s === 200);
     const movies = await request(internal!.baseUrl).get('/movies');

@@ -10,11 +10,12 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await upStack('network.yml', { env: { FAVORITES_NETWORK: networkName } });
   await readinessUntil(stack.baseUrl, (status) => status === 200);
-  // Enough favorites that a list takes a while: requests are still in flight when the signal comes
-  // and when the listener closes, which is when a careless shutdown resets them. Not so many that
-  // 20 concurrent lists outlast the driver's 2 s socket timeout on a busy 2-core machine: that
-  // would test slow queries (see the README's limits), not the shutdown.
-  for (let batch = 0; batch < 15; batch += 1) {
+  // A full page of favorites (100, the default limit), so that a list takes a while: requests are
+  // still in flight when the signal comes and when the listener closes, which is when a careless
+  // shutdown resets them. No more than a page: the offline stand-in sorts every favorite for each
+  // list, and the more it sorts, the sooner 20 concurrent lists on a busy 2-core machine outlast the
+  // 1.5 s query limit (504): that tests slow queries (see the README's limits), not the shutdown.
+  for (let batch = 0; batch < 5; batch += 1) {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         request(stack.baseUrl)
@@ -43,7 +44,11 @@ describe('network.yml: `docker compose stop` while 20 keep-alive clients read', 
     const results = await Promise.all(clients);
 
     expect(results.flatMap((r) => r.errors)).toEqual([]);
-    expect(results.every((r) => r.closedPolitely && r.statuses.every((status) => status === 200))).toBe(true);
+    // Each client that was not closed politely, or got anything but 200, with what it got.
+    const answeredOtherwise = results
+      .filter((r) => !r.closedPolitely || r.statuses.some((status) => status !== 200))
+      .map((r) => ({ closedPolitely: r.closedPolitely, statuses: [...new Set(r.statuses)] }));
+    expect(answeredOtherwise).toEqual([]);
     expect(docker('inspect', '--format', '{{.State.ExitCode}}', api)).toBe('0');
     expect(stopSeconds).toBeLessThan(10);
     expect(docker('logs', api)).toContain('shut down cleanly');

@@ -1,3 +1,9 @@
+/**
+ * Runs alone (test/support/engine-lock.ts): `docker swarm init` and `leave` change the engine for
+ * every container on it: they rewrite its iptables rules, add the ingress and docker_gwbridge
+ * networks, and make the engine a swarm node.
+ * @engine-wide
+ */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLoad, type Answer } from '../../scripts/lib/faults';

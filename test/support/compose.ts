@@ -105,11 +105,28 @@ export function composeFile(file: string, projectName: string, env: Record<strin
     .withStartupTimeout(120_000);
 }
 
+type HealthCheck = Parameters<GenericContainer['withHealthCheck']>[0];
+let apiHealthcheck: HealthCheck['test'] | undefined;
+
+/**
+ * The API image's own healthcheck, probed every second rather than every 5 s: what the compose
+ * files' start_interval does (compose/parts/api.yml), which testcontainers cannot set.
+ */
+const apiImageHealthcheck = (): HealthCheck => ({
+  test: (apiHealthcheck ??= JSON.parse(
+    docker('image', 'inspect', '--format', '{{json .Config.Healthcheck.Test}}', images.api),
+  )),
+  interval: 1000,
+  timeout: 3000,
+  retries: 3,
+});
+
 /** The API image run as in the course's `docker run` steps, outside any compose file. */
 export function apiContainer(env: Record<string, string>): GenericContainer {
   return new GenericContainer(images.api)
     .withEnvironment({ SWAPI_BASE_URL: 'http://swapi-stub:8080/api', ...env })
     .withExposedPorts(3000)
+    .withHealthCheck(apiImageHealthcheck())
     .withWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(60_000);
 }

@@ -1,4 +1,5 @@
 import { dockerResources } from './docker';
+import { removeEngineLock } from './engine-lock';
 
 let checked = false;
 
@@ -6,6 +7,7 @@ let checked = false;
 export default function checkNothingLeft(): void {
   if (checked || !globalThis.dockerResourcesBeforeTests) return;
   checked = true;
+  removeEngineLock();
   const before = new Set(globalThis.dockerResourcesBeforeTests);
   const leftovers = dockerResources().filter((resource) => !before.has(resource));
   if (leftovers.length > 0) {

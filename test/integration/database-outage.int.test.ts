@@ -86,6 +86,22 @@ describe('when MongoDB is down as the API starts', () => {
 });
 
 describe('when MongoDB goes away while the API runs', () => {
+  it('has a hint for its 503s from the moment the driver reports the loss, before a check says why', async () => {
+    await eventually(() => api.database.isConnected(), 15_000);
+    const atLoss = new Promise((resolve) =>
+      api.database.connection.once('disconnected', () => resolve(api.database.currentFailure())),
+    );
+
+    await proxy.cut();
+
+    expect(await atLoss).toMatchObject({
+      code: 'CONNECTION_LOST',
+      hint: expect.stringContaining(`MongoDB at 127.0.0.1:${proxy.port} was lost`),
+    });
+    await proxy.open();
+    await eventually(() => api.database.isConnected(), 15_000);
+  });
+
   it('answers 503 within about a second, then recovers by itself and keeps what was stored', async () => {
     await proxy.cut();
 

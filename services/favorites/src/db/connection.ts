@@ -2,7 +2,14 @@ import { lookup } from 'node:dns/promises';
 import mongoose, { type Connection } from 'mongoose';
 import type { MongoConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
-import { containerNetwork, diagnose, runningInContainer, type ContainerNetwork, type Diagnosis } from './diagnosis';
+import {
+  connectionLost,
+  containerNetwork,
+  diagnose,
+  runningInContainer,
+  type ContainerNetwork,
+  type Diagnosis,
+} from './diagnosis';
 
 export type DatabaseState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -131,8 +138,8 @@ export class MongoConnector implements DatabaseStatus {
 
   noteFailure(error: unknown): void {
     // The connector's own checks are the better witness; a request's error only fills the gap
-    // between a failure and the first check that explains it.
-    if (!this.failure) this.recordFailure(error);
+    // between a failure and the first check that explains it (better than "the connection was lost").
+    if (!this.failure || this.failure.code === 'CONNECTION_LOST') this.recordFailure(error);
   }
 
   private async connectWithRetries(): Promise<void> {
@@ -205,6 +212,8 @@ export class MongoConnector implements DatabaseStatus {
     if (!this.everConnected || this.stopped || this.lostConnection) return;
     this.lostConnection = true;
     this.log.warn('lost the connection to MongoDB; the driver keeps retrying', { url: this.config.safeUrl });
+    // Until the check below finds out why, the 503s say what is known already.
+    this.failure ??= { ...connectionLost(this.config), at: new Date().toISOString() };
     // Find out why now, so 503s and the log carry the hint without waiting for a /readyz call.
     void this.check();
   };

@@ -17,6 +17,7 @@ export type FailureCode =
   | 'AUTH_FAILED'
   | 'UNAUTHORIZED'
   | 'DNS_SRV_FAILED'
+  | 'CONNECTION_LOST'
   | (string & {});
 
 export interface Diagnosis {
@@ -212,6 +213,18 @@ export function failureCode(error: unknown): FailureCode {
 
 const isLoopback = (host: string) =>
   host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+
+/**
+ * What is known the moment the driver reports a lost connection, before a check finds out why:
+ * so that the 503s in between say something true and useful, not nothing.
+ */
+export const connectionLost = ({ host, port }: Pick<Target, 'host' | 'port'>): Diagnosis => ({
+  code: 'CONNECTION_LOST',
+  message: 'the driver reported the connection to MongoDB closed',
+  hint:
+    `The connection to MongoDB at ${host}:${port} was lost and the driver is reconnecting by itself. ` +
+    'If it stays away, GET /readyz says why.',
+});
 
 /** The hint for one failure code against one target. */
 export function hintFor(code: FailureCode, target: Target): string {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { eventually } from '../support/eventually';
@@ -165,20 +165,23 @@ describe('server process', () => {
         HTTP_HEADERS_TIMEOUT_MS: '1000',
       });
       await eventually(answers(server.baseUrl));
-      // Each sends half a request line and then nothing, as a slowloris client does.
-      const slow: Socket[] = await Promise.all(
-        Array.from(
-          { length: 200 },
-          () =>
-            new Promise<Socket>((resolve) => {
-              const socket = connect(port, '127.0.0.1', () => resolve(socket));
-              socket.on('error', () => undefined);
-              socket.resume(); // read, so that the server's 408 and close are seen
-              socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-            }),
-        ),
-      );
-      const closed = slow.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+      // Each sends half a request line and then nothing, as a slowloris client does. A socket counts
+      // as settled once connected or closed: on a busy machine one may be refused or reset, and a
+      // promise that waited only for 'connect' would then wait forever.
+      const slow = Array.from({ length: 200 }, () => {
+        const socket = connect(port, '127.0.0.1');
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        const settled = new Promise<void>((resolve) => {
+          socket.once('connect', () => resolve());
+          socket.once('close', () => resolve());
+        });
+        socket.on('error', () => undefined);
+        socket.resume(); // read, so that the server's 408 and close are seen
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+        return { socket, closed, settled };
+      });
+      await Promise.all(slow.map(({ settled }) => settled));
+      const closed = slow.map(({ closed }) => closed);
 
       const started = Date.now();
       const normal = await request(server.baseUrl).get('/healthz');
@@ -191,7 +194,7 @@ describe('server process', () => {
       expect(normal.status).toBe(200);
       expect(normalMs).toBeLessThan(1000);
       expect(allClosedWithin).toBe(true);
-      slow.forEach((socket) => socket.destroy());
+      slow.forEach(({ socket }) => socket.destroy());
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
     });

@@ -1,5 +1,6 @@
 import { FAULTS, runFault, startLoad, type FaultReport } from '../../scripts/lib/faults';
 import { readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
+import { docker } from '../support/docker';
 
 // compose/network.yml under steady load (10 writers, 20 keep-alive readers) while MongoDB fails in
 // each way a user can make it fail. scripts/reliability.js prints the same runs as a table. Each
@@ -52,8 +53,22 @@ describe.each(Object.keys(FAULTS))('network.yml under load: %s', (fault) => {
       (a) => a.status !== 503 || a.body?.code !== 'DATABASE_UNAVAILABLE' || !/unavailable: /.test(a.body?.message),
     );
 
+    // The API's own log line for each (a 500 logs its error and stack there), to show what went wrong:
+    // read only then, and only around the first one (a fault run logs megabytes).
+    const first = unexpected[0]?.at;
+    const logged =
+      first === undefined
+        ? []
+        : docker(
+            'logs',
+            ...['--since', new Date(first - 5000).toISOString(), '--until', new Date(first + 5000).toISOString()],
+            `${stack.projectName}-favorites-1`,
+          )
+            .split('\n')
+            .filter((line) => unexpected.some((a) => a.body?.requestId && line.includes(a.body.requestId)));
+
     expect(report.refusals.length).toBeGreaterThan(0);
-    expect(unexpected.slice(0, 5)).toEqual([]);
+    expect({ unexpected: unexpected.slice(0, 5), logged: logged.slice(0, 5) }).toEqual({ unexpected: [], logged: [] });
   });
 
   // The fault may add two driver timeouts to a request, and nothing more. On top: what requests

@@ -1,23 +1,26 @@
 #!/usr/bin/env node
-// npm run reliability: the fault and shutdown runs of test/scenarios/network.faults.test.ts and
-// network.shutdown.test.ts, as figures for people. Brings up compose/network.yml under a project of
-// its own (API on 127.0.0.1:${FAVORITES_PORT:-3100}), runs each fault under load (10 writers, 20
-// keep-alive readers), then `docker compose stop` under 20 keep-alive readers, and prints one table.
+// npm run reliability [-- --runs N]: the fault and shutdown runs of test/scenarios/network.faults.test.ts
+// and network.shutdown.test.ts, as figures for people. Brings up compose/network.yml under a project of
+// its own (API on 127.0.0.1:${FAVORITES_PORT:-3100}), runs each fault N times (default 10) under load
+// (10 writers, 20 keep-alive readers), then `docker compose stop` under 20 keep-alive readers, and
+// prints one table, then every answer that was not a 503 with a hint, with the API's log line for it.
 // The tests assert; this only measures. It removes everything it started, volumes included.
 // @ts-check
 'use strict';
 
 const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
-const { FAULTS, readUntilClosed, runFault } = require('./lib/faults');
+const { FAULTS, apiLogLines, readUntilClosed, runFault, unexpectedRefusals } = require('./lib/faults');
 const { docker, ensureEngine, ROOT } = require('./lib/engine');
 const { ensureImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 
 const PROJECT = 'favorites-reliability';
+const API = `${PROJECT}-favorites-1`;
 const NETWORK = 'favorites-reliability-net';
 const PORT = process.env.FAVORITES_PORT ?? '3100';
 const baseUrl = `http://127.0.0.1:${PORT}`;
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 0) || 10;
 /**
  * The images in use (ensureImages), once main() has them.
  * @type {import('./lib/images').EnvVariables}
@@ -82,7 +85,7 @@ async function stopUnderLoad() {
   for (const status of results.flatMap((r) => r.statuses)) statuses[status] = (statuses[status] ?? 0) + 1;
   const dropped = results.flatMap((r) => r.errors);
   for (const error of dropped) statuses[error] = (statuses[error] ?? 0) + 1;
-  const exitCode = docker(['inspect', '--format', '{{.State.ExitCode}}', `${PROJECT}-favorites-1`]).stdout;
+  const exitCode = docker(['inspect', '--format', '{{.State.ExitCode}}', API]).stdout;
   return {
     scenario: `docker compose stop under 20 keep-alive readers (API exit ${exitCode}, stop took ${(stopMs / 1000).toFixed(1)} s)`,
     requests: results.reduce((n, r) => n + r.statuses.length + r.errors.length, 0),
@@ -92,6 +95,38 @@ async function stopUnderLoad() {
     recoveryMs: null,
     dropped: dropped.length,
   };
+}
+
+/**
+ * One row for all runs of a fault: counts summed, the slowest answer and the slowest recovery.
+ * @param {string} scenario
+ * @param {import('./lib/faults').FaultReport[]} runs
+ * @returns {Row}
+ */
+function summed(scenario, runs) {
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  for (const run of runs)
+    for (const [status, count] of Object.entries(run.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const recoveries = runs.map((run) => run.recoveryMs);
+  return {
+    scenario,
+    requests: runs.reduce((n, run) => n + run.requests, 0),
+    statuses,
+    slowestMs: Math.max(...runs.map((run) => run.slowestMs)),
+    writesLost: runs.reduce((n, run) => n + run.writesLost, 0),
+    acknowledgedWrites: runs.reduce((n, run) => n + run.acknowledgedWrites, 0),
+    recoveryMs: recoveries.includes(null) ? null : Math.max(.../** @type {number[]} */ (recoveries)),
+  };
+}
+
+/**
+ * One answer that was not a 503 with a hint, with the API's log line for it.
+ * @param {{ fault: string, answer: import('./lib/faults').Answer, logged: string[] }} seen
+ */
+function printUnexpected({ fault, answer, logged }) {
+  console.log(`- ${fault}: ${answer.error ?? answer.status} ${JSON.stringify(answer.body)}`);
+  for (const line of logged) console.log(`    API: ${line.slice(0, 600)}`);
 }
 
 /** @param {Row[]} rows */
@@ -118,18 +153,31 @@ async function main() {
   compose('up', '-d', '--build', '--wait');
   /** @type {Row[]} */
   const rows = [];
+  /** @type {{ fault: string, answer: import('./lib/faults').Answer, logged: string[] }[]} */
+  const unexpected = [];
   try {
     for (const fault of Object.keys(FAULTS)) {
-      await ready();
-      process.stdout.write(`running: ${fault} ... `);
-      rows.push(
-        await runFault(
+      /** @type {import('./lib/faults').FaultReport[]} */
+      const runs = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await ready();
+        process.stdout.write(`running: ${fault}, ${run} of ${RUNS} ... `);
+        const report = await runFault(
           fault,
           { baseUrl, mongo: `${PROJECT}-mongodb-1`, network: NETWORK },
-          { tag: `reliability ${rows.length}` },
-        ),
-      );
-      console.log('done');
+          { tag: `reliability ${rows.length}-${run}` },
+        );
+        runs.push(report);
+        const odd = unexpectedRefusals(report.refusals);
+        console.log(odd.length ? `${odd.length} unexpected, the first:` : 'done');
+        // Printed at once too: a later run that fails must not take these with it.
+        for (const answer of odd.slice(0, 3)) {
+          const seen = { fault, answer, logged: apiLogLines(API, [answer]) };
+          unexpected.push(seen);
+          printUnexpected(seen);
+        }
+      }
+      rows.push(summed(fault, runs));
     }
     await ready();
     process.stdout.write('running: docker compose stop under load ... ');
@@ -140,8 +188,10 @@ async function main() {
   }
   printTable(rows);
   console.log(
-    '\nA refusal is a 503 with the hint; "slowest" is the longest any request waited; recovery is the time from the end of the fault to the first write that succeeded.',
+    `\nEach fault ran ${RUNS} times. A refusal is a 503 with the hint; "slowest" is the longest any request waited; recovery is the slowest time from the end of a fault to the first write that succeeded.`,
   );
+  console.log(`\nAnswers that were not a 503 with a hint: ${unexpected.length ? '' : 'none'}`);
+  unexpected.forEach(printUnexpected);
 }
 
 main().catch((error) => {

@@ -80,7 +80,8 @@ function send(url, { method = 'GET', body, agent } = {}) {
 }
 
 /**
- * Every stored favorite's name, page after page (GET /favorites answers 200 at most at a time); undefined if a page fails.
+ * Every stored favorite's name, page after page (GET /favorites answers 200 at most at a time); undefined if a
+ * page still fails for 15 s (right after a fault, a page may be refused while the API reconnects).
  * @param {string} baseUrl
  * @returns {Promise<Set<string> | undefined>}
  */
@@ -89,7 +90,12 @@ async function storedNames(baseUrl) {
   const names = new Set();
   let cursor = null;
   do {
-    const page = await send(`${baseUrl}/favorites?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    const url = `${baseUrl}/favorites?limit=200${cursor ? `&cursor=${cursor}` : ''}`;
+    let page = await send(url);
+    for (let retry = 0; page.status !== 200 && retry < 15; retry += 1) {
+      await sleep(1000);
+      page = await send(url);
+    }
     if (page.status !== 200) return undefined;
     for (const favorite of page.body.favorites) names.add(favorite.name);
     cursor = page.body.next;
@@ -191,7 +197,9 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
   const check = (result) => {
     if (!result.ok) throw new Error(`${name}: ${result.stderr}`);
   };
-  check(fault.cause(stack));
+  // A busy machine can make the engine give up once (`docker pause`: "unable to freeze"): try again.
+  const caused = fault.cause(stack);
+  check(caused.ok ? caused : (await sleep(1000), fault.cause(stack)));
   await sleep(faultMs);
   check(fault.undo(stack));
   const restored = Date.now();
@@ -222,6 +230,36 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
     refusals: answers.filter((a) => (a.status ?? 0) >= 400 || a.error),
   };
 }
+
+/**
+ * The API's own log lines for the answers given (matched by request id), read from its container
+ * around the first one only: a fault run logs megabytes, and a 500 logs its error class and stack.
+ * @param {string} container the API's container
+ * @param {Answer[]} answers
+ * @returns {string[]}
+ */
+function apiLogLines(container, answers) {
+  const ids = answers.map((a) => a.body?.requestId).filter(Boolean);
+  if (ids.length === 0) return [];
+  const first = Math.min(...answers.map((a) => a.at));
+  /** @param {number} ms */
+  const around = (ms) => new Date(first + ms).toISOString();
+  const { stdout, stderr } = docker(['logs', '--since', around(-5000), '--until', around(5000), container]);
+  return `${stdout}\n${stderr}`.split('\n').filter((line) => ids.some((id) => line.includes(id)));
+}
+
+/**
+ * Answers a fault run must not give: anything but a 503 DATABASE_UNAVAILABLE with a hint, or a 504
+ * QUERY_TIMEOUT, which only MongoDB's own MaxTimeMSExpired gives (a query that was running when the
+ * server froze or caught up after it, and that the server itself stopped at its time limit).
+ * @param {Answer[]} refusals
+ */
+const unexpectedRefusals = (refusals) =>
+  refusals.filter(
+    (a) =>
+      !(a.status === 503 && a.body?.code === 'DATABASE_UNAVAILABLE' && /unavailable: /.test(a.body?.message)) &&
+      !(a.status === 504 && a.body?.code === 'QUERY_TIMEOUT'),
+  );
 
 /**
  * One keep-alive client that reads `url` in a loop, as a browser or a load balancer's pool does,
@@ -259,4 +297,4 @@ async function readUntilClosed(url) {
   return { statuses, errors, closedPolitely: false };
 }
 
-module.exports = { FAULTS, REQUEST_DEADLINE_MS, runFault, startLoad, readUntilClosed };
+module.exports = { FAULTS, REQUEST_DEADLINE_MS, apiLogLines, runFault, startLoad, readUntilClosed, unexpectedRefusals };

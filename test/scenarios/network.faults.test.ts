@@ -1,6 +1,12 @@
-import { FAULTS, runFault, startLoad, type FaultReport } from '../../scripts/lib/faults';
+import {
+  FAULTS,
+  apiLogLines,
+  runFault,
+  startLoad,
+  unexpectedRefusals,
+  type FaultReport,
+} from '../../scripts/lib/faults';
 import { readinessUntil, uniqueName, upStack, type Stack } from '../support/compose';
-import { docker } from '../support/docker';
 
 // compose/network.yml under steady load (10 writers, 20 keep-alive readers) while MongoDB fails in
 // each way a user can make it fail. scripts/reliability.js prints the same runs as a table. Each
@@ -48,24 +54,10 @@ describe.each(Object.keys(FAULTS))('network.yml under load: %s', (fault) => {
     expect(report.writesLost).toBe(0);
   });
 
-  it('answers every refused request 503 DATABASE_UNAVAILABLE with a hint: no 500, no reset, no hang', () => {
-    const unexpected = report.refusals.filter(
-      (a) => a.status !== 503 || a.body?.code !== 'DATABASE_UNAVAILABLE' || !/unavailable: /.test(a.body?.message),
-    );
-
-    // The API's own log line for each (a 500 logs its error and stack there), to show what went wrong:
-    // read only then, and only around the first one (a fault run logs megabytes).
-    const first = unexpected[0]?.at;
-    const logged =
-      first === undefined
-        ? []
-        : docker(
-            'logs',
-            ...['--since', new Date(first - 5000).toISOString(), '--until', new Date(first + 5000).toISOString()],
-            `${stack.projectName}-favorites-1`,
-          )
-            .split('\n')
-            .filter((line) => unexpected.some((a) => a.body?.requestId && line.includes(a.body.requestId)));
+  it('answers every refused request 503 DATABASE_UNAVAILABLE with a hint, or 504 when MongoDB itself stopped the query: no 500, no reset, no hang', () => {
+    const unexpected = unexpectedRefusals(report.refusals);
+    // The API's own log line for each shows what went wrong (a 500 logs its error class and stack).
+    const logged = apiLogLines(`${stack.projectName}-favorites-1`, unexpected);
 
     expect(report.refusals.length).toBeGreaterThan(0);
     expect({ unexpected: unexpected.slice(0, 5), logged: logged.slice(0, 5) }).toEqual({ unexpected: [], logged: [] });

@@ -4,7 +4,8 @@
 #   - a Debian base (debootstrap, from the archive apt already uses);
 #   - node:<version>-<suite>-slim: the official Node binary from the npm registry, on that base;
 #   - mongo: FerretDB (MongoDB wire protocol, SQLite storage), built from the Go module proxy with
-#     scripts/images/ferretdb/sort-pushdown.patch (docs/performance.md says why).
+#     scripts/images/ferretdb/sort-pushdown.patch (docs/performance.md says why) and interrupted.patch
+#     (an interrupted operation answered as MongoDB does, not as a server bug).
 # The first two are no bigger than the official -slim images: no documentation, translations or C headers.
 # `npm test` and scripts/stack.js run it when they need to; it can be run by hand too.
 # Safe to run again: an image whose inputs are unchanged (a hash in a label) is not rebuilt.
@@ -30,7 +31,7 @@ FERRETDB_VERSION=$(pin FERRETDB_VERSION)
 DEBIAN_IMAGE=swfavorites/debian:$SUITE
 NODE_IMAGE=swfavorites/node:$node_tag
 FERRETDB_IMAGE=${OFFLINE_FERRETDB_IMAGE:-swfavorites/ferretdb:${FERRETDB_VERSION#v}}
-FERRETDB_PATCH=scripts/images/ferretdb/sort-pushdown.patch
+FERRETDB_PATCHES=(scripts/images/ferretdb/sort-pushdown.patch scripts/images/ferretdb/interrupted.patch)
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 HASH_LABEL=swfavorites.inputs-hash
 # What compose's healthcheck runs in the FerretDB image, which has no mongosh: FerretDB's own
@@ -171,14 +172,16 @@ build_ferretdb_binary() {
   chmod -R u+w "$src"
   # The release build writes this file with `git describe`; a module copy has none.
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
-  # Ours, applied to the checked copy: SQLite sorts and finds by top-level fields (see the patch's flag).
-  (cd "$src" && git apply "$repo/$FERRETDB_PATCH")
+  # Ours, applied to the checked copy: SQLite sorts and finds by top-level fields (see the patch's
+  # flag), and an interrupted operation is answered as MongoDB does (see each patch's opening lines).
+  local patch
+  for patch in "${FERRETDB_PATCHES[@]}"; do (cd "$src" && git apply "$repo/$patch"); done
   (cd "$src" && CGO_ENABLED=0 go build -trimpath -o "$dest" ./cmd/ferretdb)
 }
 
 build_ferretdb() {
   local dockerfile=scripts/images/ferretdb/Dockerfile entrypoint=scripts/images/ferretdb/entrypoint.sh hash
-  hash=$({ cat "$dockerfile" "$entrypoint" "$FERRETDB_PATCH"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
+  hash=$({ cat "$dockerfile" "$entrypoint" "${FERRETDB_PATCHES[@]}"; echo "ferretdb $FERRETDB_VERSION"; image_id "$DEBIAN_IMAGE"; } | sha)
   if up_to_date "$FERRETDB_IMAGE" "$hash"; then
     log "$FERRETDB_IMAGE is up to date"
     return

@@ -42,14 +42,14 @@ afterAll(async () => {
 });
 
 describe('a list that runs past MONGODB_QUERY_TIMEOUT_MS', () => {
-  it('answers 504 QUERY_TIMEOUT, saying the database is up, not the outage 503', async () => {
+  it('answers 504 QUERY_TIMEOUT, saying MongoDB stopped the query, not the outage 503', async () => {
     const res = await request(slow.app).get(halfWay);
 
     expect(res.status).toBe(504);
     expect(res.body).toEqual({
       code: 'QUERY_TIMEOUT',
       message:
-        'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.',
+        'MongoDB answered, but stopped the query at its time limit: it took too long. Try again, or ask for fewer favorites with ?limit=.',
       requestId: expect.any(String),
     });
     expect(res.headers['retry-after']).toBeUndefined();

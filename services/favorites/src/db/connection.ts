@@ -263,7 +263,7 @@ const SOCKET_TIMEOUT_MS = 2000;
 const SOCKET_MARGIN_MS = 500;
 
 /**
- * A slow query must end with MongoDB's own MaxTimeMSExpired (504, the database is up), not with
+ * A slow query must end with MongoDB's own MaxTimeMSExpired (504, MongoDB answered), not with
  * a socket timeout, which reads as an outage (503): the socket waits a margin longer than a query may run.
  */
 export const socketTimeoutMs = (queryTimeoutMs: number) =>

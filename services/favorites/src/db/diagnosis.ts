@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { MONGO_ERROR_CODES } from './errors';
+import { MONGO_ERROR_CODES, wasInterrupted } from './errors';
 
 // Turns a failed MongoDB connection into the networking mistake that most likely caused it.
 
@@ -14,10 +14,12 @@ export type FailureCode =
   | 'EHOSTUNREACH'
   | 'ENETUNREACH'
   | 'ECONNRESET'
+  | 'EPIPE'
   | 'AUTH_FAILED'
   | 'UNAUTHORIZED'
   | 'DNS_SRV_FAILED'
   | 'CONNECTION_LOST'
+  | 'INTERRUPTED'
   | (string & {});
 
 export interface Diagnosis {
@@ -51,6 +53,7 @@ const SYSTEM_CODES = [
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ECONNRESET',
+  'EPIPE',
 ];
 
 /** What runningInContainer() looks at: files, their text ('' when unreadable) and the environment. */
@@ -192,6 +195,7 @@ export function failureCode(error: unknown): FailureCode {
     if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed)
       return 'AUTH_FAILED';
     if (e.codeName === 'Unauthorized' || e.code === MONGO_ERROR_CODES.Unauthorized) return 'UNAUTHORIZED';
+    if (wasInterrupted(err)) return 'INTERRUPTED';
     const fromCause = visit(e.cause);
     if (fromCause) return fromCause;
     // A server selection error keeps each server's last error in reason.servers.
@@ -314,7 +318,16 @@ export function hintFor(code: FailureCode, target: Target): string {
       }
       return `No answer from ${where}: check the address, the port and any firewall between the API and MongoDB.`;
     case 'ECONNRESET':
-      return `${where} closed the connection: is it a MongoDB server (and not, say, a TLS-only port)?`;
+    case 'EPIPE':
+      return (
+        `${where} closed the connection. If it was serving a moment ago, MongoDB stopped or restarted (the API ` +
+        'reconnects by itself when it is back); if it never served, is it a MongoDB server (and not, say, a TLS-only port)?'
+      );
+    case 'INTERRUPTED':
+      return (
+        `MongoDB at ${where} stopped the operation before it finished: it is shutting down or restarting, or an ` +
+        'operation was killed. Retrying is safe; if it goes on, GET /readyz says why.'
+      );
     case 'AUTH_FAILED':
       return (
         'MongoDB rejected the credentials: check MONGODB_USERNAME and MONGODB_PASSWORD or MONGODB_PASSWORD_FILE ' +

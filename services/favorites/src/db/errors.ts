@@ -11,6 +11,12 @@ export const MONGO_ERROR_CODES = {
   NotImplemented: 238,
   /** A write a unique index refused. */
   DuplicateKey: 11000,
+  /** MongoDB is shutting down: a stop or restart caught the operation. */
+  ShutdownInProgress: 91,
+  /** The operation was stopped before it finished (the server shut down, stepped down, or was told to). */
+  InterruptedAtShutdown: 11600,
+  Interrupted: 11601,
+  InterruptedDueToReplStateChange: 11602,
 } as const;
 
 export type MongoErrorName = keyof typeof MONGO_ERROR_CODES;
@@ -18,3 +24,13 @@ export type MongoErrorName = keyof typeof MONGO_ERROR_CODES;
 /** Whether an error (from the driver or the server) carries this MongoDB error code. */
 export const hasMongoCode = (error: unknown, name: MongoErrorName): boolean =>
   (error as { code?: unknown } | null)?.code === MONGO_ERROR_CODES[name];
+
+/** Codes that say the server stopped an operation before it finished: the database failed it, not the request. */
+export const INTERRUPTED: readonly MongoErrorName[] = [
+  'ShutdownInProgress',
+  'InterruptedAtShutdown',
+  'Interrupted',
+  'InterruptedDueToReplStateChange',
+];
+
+export const wasInterrupted = (error: unknown): boolean => INTERRUPTED.some((name) => hasMongoCode(error, name));

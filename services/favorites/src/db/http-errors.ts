@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import { AppError } from '../shared/errors';
 import type { DatabaseStatus } from './connection';
-import { hasMongoCode } from './errors';
+import { hasMongoCode, wasInterrupted } from './errors';
 
 // The database as HTTP clients meet it: a 503 while it is away, and the driver's errors as the API's
 // own. app.ts hands these to the routes and the error handler, which know nothing of MongoDB.
@@ -39,7 +39,16 @@ const UNREACHABLE = [
   mongo.MongoTopologyClosedError,
   mongo.MongoServerClosedError,
 ];
-const isUnreachable = (err: unknown) => UNREACHABLE.some((type) => err instanceof type);
+/**
+ * Node's own socket errors, which the driver sometimes passes on unwrapped: a write to a socket
+ * the server has just closed (a killed MongoDB) rejects with a bare EPIPE "This socket has been
+ * ended by the other party". Only the database's errors reach this translator unwrapped (SWAPI's
+ * are AppErrors already), so a socket error here is the database's.
+ */
+const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const isSocketError = (err: unknown) => SOCKET_ERRORS.has((err as { code?: unknown } | null)?.code as string);
+const isUnreachable = (err: unknown) =>
+  UNREACHABLE.some((type) => err instanceof type) || isSocketError(err) || wasInterrupted(err);
 
 /**
  * What a mongoose or driver error means to the client, for the error handler (http/error-handler.ts);
@@ -56,7 +65,7 @@ export function databaseErrors(database: DatabaseStatus, publicDiagnosis: boolea
       return new AppError(
         504,
         'QUERY_TIMEOUT',
-        'The database is up, but the query took too long and was stopped. Try again, or ask for fewer favorites with ?limit=.',
+        'MongoDB answered, but stopped the query at its time limit: it took too long. Try again, or ask for fewer favorites with ?limit=.',
       );
     }
     if (isUnreachable(err)) {

@@ -10,7 +10,7 @@
 
 const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
-const { FAULTS, apiLogLines, readUntilClosed, runFault, unexpectedRefusals } = require('./lib/faults');
+const { FAULTS, apiLogLines, runFault, startReaders, unexpectedRefusals } = require('./lib/faults');
 const { docker, ensureEngine, ROOT } = require('./lib/engine');
 const { ensureImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
@@ -74,12 +74,12 @@ const ready = () => readyzUntil(baseUrl, ({ status }) => status === 200);
  * @returns {Promise<Row & { dropped: number }>}
  */
 async function stopUnderLoad() {
-  const clients = Array.from({ length: 20 }, () => readUntilClosed(`${baseUrl}/favorites`));
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  const clients = startReaders(`${baseUrl}/favorites`, 20);
+  await clients.reading;
   const started = Date.now();
   await composeAsync('stop');
   const stopMs = Date.now() - started;
-  const results = await Promise.all(clients);
+  const results = await clients.results;
   /** @type {Record<string, number>} */
   const statuses = {};
   for (const status of results.flatMap((r) => r.statuses)) statuses[status] = (statuses[status] ?? 0) + 1;

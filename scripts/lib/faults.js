@@ -264,11 +264,13 @@ const unexpectedRefusals = (refusals) =>
 /**
  * One keep-alive client that reads `url` in a loop, as a browser or a load balancer's pool does,
  * until the server answers with `Connection: close` (what the API does while it drains on
- * SIGTERM). Records every status and every socket error.
+ * SIGTERM). Records every status and every socket error. `onAnswer` hears of each answer, so that a
+ * caller can wait until every client is reading rather than for a fixed time.
  * @param {string} url
+ * @param {{ onAnswer?: () => void }} [options]
  * @returns {Promise<{ statuses: number[], errors: string[], closedPolitely: boolean }>}
  */
-async function readUntilClosed(url) {
+async function readUntilClosed(url, { onAnswer = () => undefined } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   /** @type {number[]} */
   const statuses = [];
@@ -287,6 +289,7 @@ async function readUntilClosed(url) {
           .end();
       });
       statuses.push(answer.status);
+      onAnswer();
       if (answer.close) return { statuses, errors, closedPolitely: true };
     }
   } catch (error) {
@@ -297,4 +300,33 @@ async function readUntilClosed(url) {
   return { statuses, errors, closedPolitely: false };
 }
 
-module.exports = { FAULTS, REQUEST_DEADLINE_MS, apiLogLines, runFault, startLoad, readUntilClosed, unexpectedRefusals };
+/**
+ * `count` keep-alive readers of `url` (readUntilClosed), and a promise that settles once each has
+ * had its first answer (or has already ended).
+ * @param {string} url
+ * @param {number} count
+ */
+function startReaders(url, count) {
+  const readers = Array.from({ length: count }, () => {
+    /** @type {() => void} */
+    let answered = () => undefined;
+    const firstAnswer = new Promise((resolve) => (answered = () => resolve(undefined)));
+    const done = readUntilClosed(url, { onAnswer: () => answered() });
+    return { firstAnswer: Promise.race([firstAnswer, done]), done };
+  });
+  return {
+    reading: Promise.all(readers.map((reader) => reader.firstAnswer)),
+    results: Promise.all(readers.map((reader) => reader.done)),
+  };
+}
+
+module.exports = {
+  FAULTS,
+  REQUEST_DEADLINE_MS,
+  apiLogLines,
+  runFault,
+  startLoad,
+  readUntilClosed,
+  startReaders,
+  unexpectedRefusals,
+};

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { docker } from '../support/docker';
-import { readUntilClosed } from '../../scripts/lib/faults';
+import { startReaders } from '../../scripts/lib/faults';
 import { readinessUntil, upStack, uniqueName, type Stack } from '../support/compose';
 
 // The real compose/network.yml under steady keep-alive reads, stopped as a user stops it.
@@ -36,14 +36,14 @@ afterAll(async () => {
 describe('network.yml: `docker compose stop` while 20 keep-alive clients read', () => {
   it('answers every request that was sent, closes each connection with Connection: close, and the API exits 0 within the grace period', async () => {
     const api = `${stack.projectName}-favorites-1`;
-    const clients = Array.from({ length: 20 }, () => readUntilClosed(`${stack.baseUrl}/favorites`));
-    await new Promise((r) => setTimeout(r, 500));
+    const clients = startReaders(`${stack.baseUrl}/favorites`, 20);
+    await clients.reading;
 
     const started = Date.now();
     // `docker compose -f compose/network.yml stop`: the API first (it depends on mongodb), SIGTERM, then SIGKILL after 10 s.
     await stack.environment.stop();
     const stopSeconds = (Date.now() - started) / 1000;
-    const results = await Promise.all(clients);
+    const results = await clients.results;
 
     expect(results.flatMap((r) => r.errors)).toEqual([]);
     // Each client that was not closed politely, or got anything but 200, with what it got.

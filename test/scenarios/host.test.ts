@@ -1,5 +1,6 @@
 import type { StartedTestContainer } from 'testcontainers';
 import { hostGatewayAddress } from '../../scripts/lib/engine';
+import { toolboxImage } from '../../scripts/lib/images';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
@@ -138,5 +139,52 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
     });
     expect(body.database.lastError?.code).toBe('ECONNREFUSED');
     expect(body.database.hint).toContain('not only 127.0.0.1');
+  });
+});
+
+describe("host.yml behind a firewall that drops the containers' traffic to the host", () => {
+  let stack: Stack;
+  const toolbox = (network: string, ...command: string[]) =>
+    docker('run', '--rm', '--network', network, '--cap-add', 'NET_ADMIN', toolboxImage(), ...command);
+
+  beforeAll(async () => {
+    stack = await upStack('host.yml', { env: { MONGODB_PORT: String(hostMongo.port) }, services: ['favorites'] });
+    await readinessUntil(stack.baseUrl, (s) => s === 200);
+    // `node scripts/stack.js host --break firewall-drop`: builds the toolbox, and adds the DROP rule in the API's namespace.
+    await breaks['firewall-drop'].run(await breakContext(stack, 'host'));
+  });
+
+  afterAll(async () => {
+    await stack?.environment.down();
+  });
+
+  it("the rule is in the API container's own namespace, for the gateway address; the host still lets other containers through", () => {
+    const api = `container:${stack.projectName}-favorites-1`;
+
+    expect(toolbox(api, 'iptables', '-S', 'OUTPUT').split('\n')).toContain(
+      `-A OUTPUT -d ${gateway}/32 -p tcp -m tcp --dport ${hostMongo.port} -j DROP`,
+    );
+    expect(toolbox('bridge', 'nc', '-z', '-w', '3', gateway, String(hostMongo.port))).toBe('');
+  });
+
+  it('when the packets are dropped, /readyz is 503 with a timeout to the gateway address and the firewall hint', async () => {
+    const { status, body } = await firstFailure(stack.baseUrl);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({
+      host: 'host.docker.internal',
+      port: hostMongo.port,
+      resolvedAddress: gateway,
+    });
+    expect(body.database.lastError?.code).toBe('ETIMEDOUT');
+    expect(body.database.hint).toContain("the host's firewall drops traffic from containers");
+  });
+
+  it('restarting the API drops the rule with its namespace: ready again', async () => {
+    docker('restart', `${stack.projectName}-favorites-1`);
+
+    const { status } = await readinessUntil(stack.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
   });
 });

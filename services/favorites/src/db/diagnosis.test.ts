@@ -124,6 +124,20 @@ describe('hintFor', () => {
     expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'host.docker.internal' })).toContain('firewall');
   });
 
+  it("when host.docker.internal times out, names the host's firewall, the gateway address and the rule that lets the port through", () => {
+    const hint = hintFor('ETIMEDOUT', {
+      ...inContainer,
+      host: 'host.docker.internal',
+      port: 27018,
+      resolvedAddress: '172.17.0.1',
+    });
+
+    expect(hint).toContain(
+      "No answer from the host at host.docker.internal:27018 (172.17.0.1): the host's firewall drops",
+    );
+    expect(hint).toContain('`ufw allow from 172.16.0.0/12 to any port 27018 proto tcp`');
+  });
+
   it('when a service name does not resolve, names both causes: a container that is not running, or a network not shared', () => {
     const hint = hintFor('ENOTFOUND', { ...inContainer, host: 'mongodb' });
 

@@ -297,7 +297,12 @@ export function hintFor(code: FailureCode, target: Target): string {
         );
       }
       if (host === 'host.docker.internal') {
-        return `No answer from the host at ${where}: a firewall may drop traffic from containers to the host, or MongoDB is not listening there.`;
+        return (
+          `No answer from the host at ${where}${resolvedAddress ? ` (${resolvedAddress})` : ''}: the host's firewall drops ` +
+          'traffic from containers (ufw, firewalld or an INPUT rule that drops by default; a port nothing listens on would ' +
+          "refuse at once). Allow the containers' subnets to MongoDB's port, e.g. " +
+          `\`ufw allow from 172.16.0.0/12 to any port ${port} proto tcp\` (docker network inspect shows the subnets in use).`
+        );
       }
       if (resolvedAddress === null && !host.includes('.') && !isIP(host)) {
         return (

@@ -18,6 +18,7 @@ export type FailureCode =
   | 'UNAUTHORIZED'
   | 'DNS_SRV_FAILED'
   | 'CONNECTION_LOST'
+  | 'DATA_VOLUME_PASSWORD'
   | (string & {});
 
 export interface Diagnosis {
@@ -225,6 +226,25 @@ export const connectionLost = ({ host, port }: Pick<Target, 'host' | 'port'>): D
     `The connection to MongoDB at ${host}:${port} was lost and the driver is reconnecting by itself. ` +
     'If it stays away, GET /readyz says why.',
 });
+
+/**
+ * The administrator refused by a MongoDB that is up and healthy: its data volume was initialised with
+ * another password. The official image (and the offline stand-in) read MONGO_INITDB_ROOT_* only when
+ * /data/db is empty, so a password file lost and made again no longer matches. What was there stays:
+ * the way out is the old password, or a new, empty data volume beside the old one, never a deletion.
+ */
+export function dataVolumePasswordHint(passwordFile: string | undefined, writtenAt: Date | undefined): string {
+  const file = passwordFile ? `${passwordFile}${writtenAt ? `, written ${writtenAt.toISOString()}` : ''}` : undefined;
+  return (
+    `MongoDB refused the administrator's password${file ? ` (${file})` : ''}: its data volume was initialised with ` +
+    'another one. MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD(_FILE) apply only to an empty /data/db, ' +
+    'so the password changed since then, or its file was lost and made again (the credentials one-shot writes a new ' +
+    'random one when the mongodb-credentials volume is removed or recreated). Nothing was deleted or changed: the data ' +
+    'is intact. Restore the old password (its admin-password file back into the mongodb-credentials volume, from a ' +
+    'backup) and run up again; or start empty and keep the old data: give /data/db a new volume, and mount the old ' +
+    'one again once its password is found. `docker compose down --volumes` would delete the data.'
+  );
+}
 
 /** The hint for one failure code against one target. */
 export function hintFor(code: FailureCode, target: Target): string {

@@ -2,10 +2,12 @@ import type { StartedTestContainer } from 'testcontainers';
 import { hostGatewayAddress } from '../../scripts/lib/engine';
 import { toolboxImage } from '../../scripts/lib/images';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
+import type { BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';
-import { breakContext } from '../support/scenario';
+import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
+import host from '../../scripts/lib/scenarios/host';
 import {
   apiContainer,
   apiUrl,
@@ -186,5 +188,56 @@ describe("host.yml behind a firewall that drops the containers' traffic to the h
     const { status } = await readinessUntil(stack.baseUrl, (s) => s === 200);
 
     expect(status).toBe(200);
+  });
+});
+
+describe('a mongodb+srv:// URL in a container whose DNS server is a loopback address', () => {
+  let ctx: BreakContext;
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    ctx = await breakContext({ projectName: uniqueName('srv') }, 'host');
+  });
+
+  afterAll(() => {
+    removeBreakContainers(ctx, 'host');
+    started.forEach((name) => docker('rm', '-f', name));
+  });
+
+  it("when no DNS server answers (--dns 127.0.0.1), /readyz says DNS_SRV_FAILED with Node's `querySrv ECONNREFUSED` and the SRV name", async () => {
+    // `node scripts/stack.js host --break srv-loopback-dns`.
+    await breaks['srv-loopback-dns'].run(ctx);
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
+
+    expect(status).toBe(503);
+    expect(body.database.lastError).toMatchObject({
+      code: 'DNS_SRV_FAILED',
+      message: 'querySrv ECONNREFUSED _mongodb._tcp.cluster0.example.net',
+    });
+    expect(body.database.hint).toContain(
+      'No DNS server answered the lookup of the SRV record _mongodb._tcp.cluster0.example.net (ECONNREFUSED): this is DNS, not MongoDB.',
+    );
+    expect(docker('inspect', '--format', '{{json .HostConfig.Dns}}', breakContainer(ctx, 'srv-dns'))).toBe(
+      '["127.0.0.1"]',
+    );
+  });
+
+  it("when Docker's own choice of DNS server answers, the lookup gets an answer: the record does not exist", async () => {
+    removeBreakContainers(ctx, 'host');
+    const name = uniqueName('srv-answered');
+    docker('run', '-d', '--name', name, ...host.srvApiArgs(ctx, []));
+    started.push(name);
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('DNS_SRV_FAILED');
+    expect(body.database.lastError?.message).toMatch(
+      /^querySrv (ENOTFOUND|ENODATA) _mongodb\._tcp\.cluster0\.example\.net$/,
+    );
+    expect(body.database.hint).toContain(
+      'The DNS server answered that there is no SRV record _mongodb._tcp.cluster0.example.net',
+    );
   });
 });

@@ -166,7 +166,7 @@ describe('ip.yml: another network already holds its subnet (Pool overlaps)', () 
   });
 
   afterAll(() => {
-    runDocker(['network', 'rm', overlapping()]);
+    if (stack) runDocker(['network', 'rm', overlapping()]);
   });
 
   it("when another network holds the subnet first, `up` fails with the engine's own words", () => {

@@ -4,10 +4,24 @@
 
 const { docker } = require('../engine');
 const { buildToolboxImage, toolboxImage } = require('../images');
-const { readyz, shellLine } = require('./evidence');
+const { named, readyz, shellLine, startContainer } = require('./evidence');
 
 /** The container that stands in for "MongoDB installed on your machine", when nothing listens there already. */
 const HOST_MONGO = 'favorites-host-mongodb';
+
+/** A cluster's host name as a provider's mongodb+srv:// string gives it; example.net has no SRV record. */
+const SRV_URL = 'mongodb+srv://cluster0.example.net/swfavorites';
+
+/**
+ * The API run by hand with a mongodb+srv:// URL, published on the spare port. `dns`: its DNS server.
+ * @param {import('./types').BreakContext} ctx
+ * @param {string[]} dns `--dns <address>`, or nothing for Docker's own choice
+ */
+const srvApiArgs = (ctx, dns) => [
+  ...dns,
+  ...['-p', `127.0.0.1:${ctx.sparePort}:3000`, '-e', `MONGODB_URL=${SRV_URL}`],
+  ...['-e', `SWAPI_BASE_URL=${ctx.images.SWAPI_BASE_URL ?? 'https://swapi.dev/api'}`, ctx.apiImage],
+];
 
 /**
  * The API's container, and the port host.yml gives it for the host's MongoDB (MONGODB_PORT).
@@ -35,12 +49,13 @@ function firewallCommand(ctx, image) {
   ];
 }
 
-/** @type {import('./types').Scenario & { HOST_MONGO: string }} */
+/** @type {import('./types').Scenario & { HOST_MONGO: string, srvApiArgs: typeof srvApiArgs }} */
 module.exports = {
   name: 'host',
   title: 'MongoDB on the host',
   reachedBy: 'host.docker.internal:27017',
   HOST_MONGO,
+  srvApiArgs,
   breaks: {
     'loopback-only': {
       what: "the host's MongoDB listens on 127.0.0.1 only",
@@ -73,6 +88,21 @@ module.exports = {
         "Here the rule lives in the API container's namespace, which goes with the container.",
       // `up` leaves a running container as it is, rule and all; a restart gives it a new namespace.
       undo: 'docker compose -f compose/host.yml restart favorites',
+    },
+    'srv-loopback-dns': {
+      what:
+        'a second API is given a mongodb+srv:// URL, as cloud providers hand them out, in a container whose DNS ' +
+        "server is a loopback address (--dns 127.0.0.1, as a host's systemd-resolved or dnsmasq address would be)",
+      command: (ctx) =>
+        `docker run -d --name ${named(ctx, 'srv-dns')} ${shellLine(srvApiArgs(ctx, ['--dns', '127.0.0.1']))}`,
+      containers: ['srv-dns'],
+      run: (ctx) => startContainer(named(ctx, 'srv-dns'), srvApiArgs(ctx, ['--dns', '127.0.0.1'])),
+      show: (ctx) => readyz({ url: `http://localhost:${ctx.sparePort}`, container: named(ctx, 'srv-dns') })(ctx),
+      fix:
+        "Give the container a DNS server it can reach: a loopback address there is the container's own, where " +
+        'nothing answers. Drop it from dns: in compose or the daemon\'s "dns" setting (Docker then uses the host\'s ' +
+        "upstream servers, or its own DNS on a user-defined network), or use the provider's standard mongodb:// " +
+        'connection string, which lists the servers and needs no SRV lookup.',
     },
   },
 };

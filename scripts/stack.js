@@ -14,11 +14,12 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { connectOnLoopback } = require('./lib/ports');
 const { removeContainer } = require('./lib/scenarios/evidence');
-const { SCENARIOS, breakNames, containersOf, findBreak } = require('./lib/scenarios');
+const { SCENARIOS, breakNames, containersOf, findBreak, networksOf } = require('./lib/scenarios');
 const { docker, ensureEngine, hostGatewayAddress, ROOT } = require('./lib/engine');
 const { ensureImages, pruneReplacedImages } = require('./lib/images');
 const { readyzUntil } = require('./lib/readyz');
 const { debug } = require('./lib/debug');
+const { explainFailedUp } = require('./lib/stack-hints');
 
 const { HOST_MONGO } = require('./lib/scenarios/host');
 
@@ -140,6 +141,11 @@ const extraContainers = (scenario) => [
   ...containersOf(SCENARIOS[scenario], projectOf(scenario)),
 ];
 
+/** The networks a scenario's failures create outside its compose file (after its containers: none may use them). */
+/** @param {string} scenario */
+const removeExtraNetworks = (scenario) =>
+  networksOf(SCENARIOS[scenario], projectOf(scenario)).forEach((name) => docker(['network', 'rm', name]));
+
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
 
@@ -165,6 +171,7 @@ Remove it (and its data): node scripts/stack.js down mongodb`);
 async function up({ scenario, failure, detach }) {
   const compose = composeRunner(scenario);
   extraContainers(scenario).forEach(removeContainer);
+  removeExtraNetworks(scenario);
   if (scenario === 'host') {
     if (await hostPortTaken()) {
       console.log(
@@ -185,7 +192,14 @@ async function up({ scenario, failure, detach }) {
   // /readyz, below, says when the stack is up where --wait can't (see Scenario.upWaits).
   const wait = SCENARIOS[scenario].upWaits === false ? [] : ['--wait'];
   console.log(`\n$ ${settings}docker compose -f compose/${scenario}.yml ${['up', '-d', '--build', ...wait].join(' ')}`);
-  compose(['up', '-d', '--build', ...wait, '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
+  try {
+    compose(['up', '-d', '--build', ...wait, '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
+  } catch (error) {
+    // Compose has printed its own error; the engine's state often says why.
+    const why = explainFailedUp(compose);
+    if (why.length > 0) console.error(`\nWhy:\n${why.join('\n\n')}`);
+    throw error;
+  }
   pruneReplacedImages();
   await readyzUntil(api, ({ status }) => status === 200);
 
@@ -234,7 +248,8 @@ async function showFailure(scenario, failure, compose) {
   const state = await failure.run(ctx);
   console.log(`\n${await failure.show(ctx, state)}`);
   console.log(`\nWhat to change: ${text(failure.fix)}`);
-  console.log(`Undo: node scripts/stack.js ${scenario}     Remove: node scripts/stack.js down ${scenario}`);
+  const undo = failure.undo ? text(failure.undo) : `node scripts/stack.js ${scenario}`;
+  console.log(`Undo: ${undo}     Remove: node scripts/stack.js down ${scenario}`);
 }
 
 /** Shows the API's log until Ctrl-C (or the container ends). */
@@ -277,6 +292,7 @@ function down({ scenario, volumes }) {
   }
   // First the containers the failures started: some mount the stack's volumes, which would stay.
   extraContainers(scenario).forEach(removeContainer);
+  removeExtraNetworks(scenario);
   console.log(`\n$ docker compose -f compose/${scenario}.yml down${volumes ? ' --volumes' : ''}`);
   // With the offline profile on, so the SWAPI stub goes too wherever it was started.
   composeRunner(scenario)(['down', '--remove-orphans', ...(volumes ? ['--volumes'] : [])], {

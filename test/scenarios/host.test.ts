@@ -1,10 +1,13 @@
 import type { StartedTestContainer } from 'testcontainers';
 import { hostGatewayAddress } from '../../scripts/lib/engine';
+import { toolboxImage } from '../../scripts/lib/images';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
+import type { BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { freePort } from '../support/ports';
-import { breakContext } from '../support/scenario';
+import { breakContainer, breakContext, removeBreakContainers } from '../support/scenario';
+import host from '../../scripts/lib/scenarios/host';
 import {
   apiContainer,
   apiUrl,
@@ -138,5 +141,103 @@ describe('host.yml with a host MongoDB that listens on 127.0.0.1 only', () => {
     });
     expect(body.database.lastError?.code).toBe('ECONNREFUSED');
     expect(body.database.hint).toContain('not only 127.0.0.1');
+  });
+});
+
+describe("host.yml behind a firewall that drops the containers' traffic to the host", () => {
+  let stack: Stack;
+  const toolbox = (network: string, ...command: string[]) =>
+    docker('run', '--rm', '--network', network, '--cap-add', 'NET_ADMIN', toolboxImage(), ...command);
+
+  beforeAll(async () => {
+    stack = await upStack('host.yml', { env: { MONGODB_PORT: String(hostMongo.port) }, services: ['favorites'] });
+    await readinessUntil(stack.baseUrl, (s) => s === 200);
+    // `node scripts/stack.js host --break firewall-drop`: builds the toolbox, and adds the DROP rule in the API's namespace.
+    await breaks['firewall-drop'].run(await breakContext(stack, 'host'));
+  });
+
+  afterAll(async () => {
+    await stack?.environment.down();
+  });
+
+  it("the rule is in the API container's own namespace, for the gateway address; the host still lets other containers through", () => {
+    const api = `container:${stack.projectName}-favorites-1`;
+
+    expect(toolbox(api, 'iptables', '-S', 'OUTPUT').split('\n')).toContain(
+      `-A OUTPUT -d ${gateway}/32 -p tcp -m tcp --dport ${hostMongo.port} -j DROP`,
+    );
+    expect(toolbox('bridge', 'nc', '-z', '-w', '3', gateway, String(hostMongo.port))).toBe('');
+  });
+
+  it('when the packets are dropped, /readyz is 503 with a timeout to the gateway address and the firewall hint', async () => {
+    const { status, body } = await firstFailure(stack.baseUrl);
+
+    expect(status).toBe(503);
+    expect(body.database).toMatchObject({
+      host: 'host.docker.internal',
+      port: hostMongo.port,
+      resolvedAddress: gateway,
+    });
+    expect(body.database.lastError?.code).toBe('ETIMEDOUT');
+    expect(body.database.hint).toContain("the host's firewall drops traffic from containers");
+  });
+
+  it('restarting the API drops the rule with its namespace: ready again', async () => {
+    docker('restart', `${stack.projectName}-favorites-1`);
+
+    const { status } = await readinessUntil(stack.baseUrl, (s) => s === 200);
+
+    expect(status).toBe(200);
+  });
+});
+
+describe('a mongodb+srv:// URL in a container whose DNS server is a loopback address', () => {
+  let ctx: BreakContext;
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    ctx = await breakContext({ projectName: uniqueName('srv') }, 'host');
+  });
+
+  afterAll(() => {
+    removeBreakContainers(ctx, 'host');
+    started.forEach((name) => docker('rm', '-f', name));
+  });
+
+  it("when no DNS server answers (--dns 127.0.0.1), /readyz says DNS_SRV_FAILED with Node's `querySrv ECONNREFUSED` and the SRV name", async () => {
+    // `node scripts/stack.js host --break srv-loopback-dns`.
+    await breaks['srv-loopback-dns'].run(ctx);
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
+
+    expect(status).toBe(503);
+    expect(body.database.lastError).toMatchObject({
+      code: 'DNS_SRV_FAILED',
+      message: 'querySrv ECONNREFUSED _mongodb._tcp.cluster0.example.net',
+    });
+    expect(body.database.hint).toContain(
+      'No DNS server answered the lookup of the SRV record _mongodb._tcp.cluster0.example.net (ECONNREFUSED): this is DNS, not MongoDB.',
+    );
+    expect(docker('inspect', '--format', '{{json .HostConfig.Dns}}', breakContainer(ctx, 'srv-dns'))).toBe(
+      '["127.0.0.1"]',
+    );
+  });
+
+  it("when Docker's own choice of DNS server answers, the lookup gets an answer: the record does not exist", async () => {
+    removeBreakContainers(ctx, 'host');
+    const name = uniqueName('srv-answered');
+    docker('run', '-d', '--name', name, ...host.srvApiArgs(ctx, []));
+    started.push(name);
+
+    const { status, body } = await firstFailure(`http://127.0.0.1:${ctx.sparePort}`);
+
+    expect(status).toBe(503);
+    expect(body.database.lastError?.code).toBe('DNS_SRV_FAILED');
+    expect(body.database.lastError?.message).toMatch(
+      /^querySrv (ENOTFOUND|ENODATA) _mongodb\._tcp\.cluster0\.example\.net$/,
+    );
+    expect(body.database.hint).toContain(
+      'The DNS server answered that there is no SRV record _mongodb._tcp.cluster0.example.net',
+    );
   });
 });

@@ -2,23 +2,22 @@ import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { docker as runDocker } from '../../scripts/lib/engine';
 import { SCENARIOS } from '../../scripts/lib/scenarios';
+import { overlap } from '../../scripts/lib/stack-hints';
 import { docker } from '../support/docker';
-import { breakContext } from '../support/scenario';
+import { breakContainer, breakContext } from '../support/scenario';
 import { STALE_IP_CODES, STALE_IP_HINT, staleAddressDiagnosis } from '../support/stale-address';
-import { courseRequestsSucceed, readinessUntil, upStack, type Stack, inspectFormat } from '../support/compose';
+import {
+  composeCli,
+  courseRequestsSucceed,
+  luke,
+  readinessUntil,
+  upStack,
+  type Stack,
+  inspectFormat,
+} from '../support/compose';
 
 // compose/ip.yml from the real file; its `docker run` lesson, on the default bridge, is
 // ip.docker-run.test.ts (it runs alone).
-
-const addressNumber = (address: string) => address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-
-/** True when two IPv4 subnets (a.b.c.d/n) share an address. */
-function overlap(a: string, b: string): boolean {
-  const [[aBase, aBits], [bBase, bBits]] = [a.split('/'), b.split('/')];
-  const bits = Math.min(Number(aBits), Number(bBits));
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return (addressNumber(aBase) & mask) >>> 0 === (addressNumber(bBase) & mask) >>> 0;
-}
 
 /**
  * A /24 in 172.28-31.x that no existing Docker network overlaps: another suite's, another run's, or
@@ -150,5 +149,50 @@ describe('ip.yml: MongoDB recreated at another address while the API keeps the o
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
     expect(res.body.message).toContain(STALE_IP_HINT);
+  });
+});
+
+describe('ip.yml: another network already holds its subnet (Pool overlaps)', () => {
+  const overlapping = () => breakContainer({ project: stack!.projectName }, 'overlapping-net');
+  let shown = '';
+  let up = '';
+
+  beforeAll(async () => {
+    // `node scripts/stack.js ip --break pool-overlap`: down, a network of its own on FAVORITES_SUBNET, then up.
+    const ctx = await breakContext(stack!, 'ip');
+    const state = await breaks['pool-overlap'].run(ctx);
+    up = state.up;
+    shown = await breaks['pool-overlap'].show(ctx, state);
+  });
+
+  afterAll(() => {
+    if (stack) runDocker(['network', 'rm', overlapping()]);
+  });
+
+  it("when another network holds the subnet first, `up` fails with the engine's own words", () => {
+    expect(up).toContain('Error response from daemon: Pool overlaps with other one on this address space');
+    expect(docker('network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', overlapping())).toBe(
+      FAVORITES_SUBNET,
+    );
+  });
+
+  it('stack.js names the network in the way and the two ways out (POOL_OVERLAP)', () => {
+    expect(shown).toContain(
+      `POOL_OVERLAP: the network ${overlapping()} already holds ${FAVORITES_SUBNET}, which overlaps ${FAVORITES_SUBNET}`,
+    );
+    expect(shown).toContain('FAVORITES_SUBNET=<a.b.c.0/24> MONGO_IP=<a.b.c.10>');
+    expect(shown).toContain(`docker network rm ${overlapping()}`);
+  });
+
+  it('once the other network is gone, the same `up` works again and the favorites are still there', async () => {
+    runDocker(['network', 'rm', overlapping()]);
+    const project = { file: 'ip.yml', name: stack!.projectName, env: stack!.env };
+    composeCli(project, ['up', '-d', '--wait']);
+
+    const { status } = await readinessUntil(stack!.baseUrl, (s) => s === 200);
+    const listed = await request(stack!.baseUrl).get('/favorites');
+
+    expect(status).toBe(200);
+    expect(listed.body.favorites.map((favorite: { name: string }) => favorite.name)).toContain(luke.name);
   });
 });

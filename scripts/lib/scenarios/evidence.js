@@ -117,4 +117,27 @@ async function request(url, init) {
   }
 }
 
-module.exports = { named, removeContainer, startContainer, runApi, diagnosisLine, readyz, readyzFromInside, request };
+/**
+ * Arguments as a shell command line: the ones a shell would split or expand, double-quoted.
+ * @param {string[]} args
+ */
+const shellLine = (args) => args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg}"`)).join(' ');
+
+/**
+ * The last line of a failed command's message: compose's own error, after its progress lines.
+ * @param {string} message
+ */
+const lastLine = (message) => message.trim().split('\n').pop() ?? '';
+
+module.exports = {
+  shellLine,
+  lastLine,
+  named,
+  removeContainer,
+  startContainer,
+  runApi,
+  diagnosisLine,
+  readyz,
+  readyzFromInside,
+  request,
+};

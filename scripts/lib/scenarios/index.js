@@ -49,4 +49,12 @@ const containersOf = (scenario, project) =>
     (failure.containers ?? []).map((what) => named({ project }, what)),
   );
 
-module.exports = { SCENARIOS, findBreak, breakNames, containersOf };
+/**
+ * The names of the networks a scenario's breaks create outside its compose file.
+ * @param {Scenario} scenario
+ * @param {string} project
+ */
+const networksOf = (scenario, project) =>
+  Object.values(scenario.breaks).flatMap((failure) => (failure.networks ?? []).map((what) => named({ project }, what)));
+
+module.exports = { SCENARIOS, findBreak, breakNames, containersOf, networksOf };

@@ -39,9 +39,11 @@
  * @property {string} what what it does, in a sentence
  * @property {StackText} command the plain command that does the same by hand
  * @property {string[]} [containers] containers it starts outside the compose file, named <project>-<entry>
+ * @property {string[]} [networks] networks it creates outside the compose file, named <project>-<entry>
  * @property {(ctx: BreakContext) => State | Promise<State>} run causes the failure
  * @property {(ctx: BreakContext, state: State) => string | Promise<string>} show the evidence a user would look at
  * @property {StackText} fix what to change
+ * @property {StackText} [undo] how to undo it, when bringing the stack up again (stack.js <scenario>) does not
  */
 
 /**

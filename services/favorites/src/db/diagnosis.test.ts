@@ -1,6 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
-import { containerNetwork, diagnose, failureCode, hintFor, runningInContainer } from './diagnosis';
+import {
+  containerNetwork,
+  dataVolumePasswordHint,
+  diagnose,
+  failureCode,
+  hintFor,
+  runningInContainer,
+} from './diagnosis';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
 
@@ -122,6 +129,20 @@ describe('hintFor', () => {
 
   it('when host.docker.internal times out, mentions a firewall', () => {
     expect(hintFor('ETIMEDOUT', { ...inContainer, host: 'host.docker.internal' })).toContain('firewall');
+  });
+
+  it("when host.docker.internal times out, names the host's firewall, the gateway address and the rule that lets the port through", () => {
+    const hint = hintFor('ETIMEDOUT', {
+      ...inContainer,
+      host: 'host.docker.internal',
+      port: 27018,
+      resolvedAddress: '172.17.0.1',
+    });
+
+    expect(hint).toContain(
+      "No answer from the host at host.docker.internal:27018 (172.17.0.1): the host's firewall drops",
+    );
+    expect(hint).toContain('`ufw allow from 172.16.0.0/12 to any port 27018 proto tcp`');
   });
 
   it('when a service name does not resolve, names both causes: a container that is not running, or a network not shared', () => {
@@ -362,5 +383,25 @@ describe('diagnose', () => {
       message: 'getaddrinfo ENOTFOUND mongodb',
       hint: expect.stringContaining('user-defined network'),
     });
+  });
+});
+
+describe('dataVolumePasswordHint', () => {
+  it('names the password file and when it was written, says the data is intact, and gives both ways out', () => {
+    const hint = dataVolumePasswordHint('/run/secrets/mongodb/admin-password', new Date('2026-12-04T16:32:54.547Z'));
+
+    expect(hint).toContain(
+      "MongoDB refused the administrator's password (/run/secrets/mongodb/admin-password, written 2026-12-04T16:32:54.547Z)",
+    );
+    expect(hint).toContain('apply only to an empty /data/db');
+    expect(hint).toContain('Nothing was deleted or changed: the data is intact.');
+    expect(hint).toContain('Restore the old password');
+    expect(hint).toContain('start empty and keep the old data');
+  });
+
+  it('without a file (a password given directly), still says why and what to do', () => {
+    expect(dataVolumePasswordHint(undefined, undefined)).toMatch(
+      /^MongoDB refused the administrator's password: its data volume was initialised with another one\./,
+    );
   });
 });

@@ -20,6 +20,7 @@ export type FailureCode =
   | 'DNS_SRV_FAILED'
   | 'CONNECTION_LOST'
   | 'INTERRUPTED'
+  | 'DATA_VOLUME_PASSWORD'
   | (string & {});
 
 export interface Diagnosis {
@@ -230,6 +231,25 @@ export const connectionLost = ({ host, port }: Pick<Target, 'host' | 'port'>): D
     'If it stays away, GET /readyz says why.',
 });
 
+/**
+ * The administrator refused by a MongoDB that is up and healthy: its data volume was initialised with
+ * another password. The official image (and the offline stand-in) read MONGO_INITDB_ROOT_* only when
+ * /data/db is empty, so a password file lost and made again no longer matches. What was there stays:
+ * the way out is the old password, or a new, empty data volume beside the old one, never a deletion.
+ */
+export function dataVolumePasswordHint(passwordFile: string | undefined, writtenAt: Date | undefined): string {
+  const file = passwordFile ? `${passwordFile}${writtenAt ? `, written ${writtenAt.toISOString()}` : ''}` : undefined;
+  return (
+    `MongoDB refused the administrator's password${file ? ` (${file})` : ''}: its data volume was initialised with ` +
+    'another one. MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD(_FILE) apply only to an empty /data/db, ' +
+    'so the password changed since then, or its file was lost and made again (the credentials one-shot writes a new ' +
+    'random one when the mongodb-credentials volume is removed or recreated). Nothing was deleted or changed: the data ' +
+    'is intact. Restore the old password (its admin-password file back into the mongodb-credentials volume, from a ' +
+    'backup) and run up again; or start empty and keep the old data: give /data/db a new volume, and mount the old ' +
+    'one again once its password is found. `docker compose down --volumes` would delete the data.'
+  );
+}
+
 /** The hint for one failure code against one target. */
 export function hintFor(code: FailureCode, target: Target): string {
   const { host, port, inContainer, resolvedAddress, network } = target;
@@ -301,7 +321,12 @@ export function hintFor(code: FailureCode, target: Target): string {
         );
       }
       if (host === 'host.docker.internal') {
-        return `No answer from the host at ${where}: a firewall may drop traffic from containers to the host, or MongoDB is not listening there.`;
+        return (
+          `No answer from the host at ${where}${resolvedAddress ? ` (${resolvedAddress})` : ''}: the host's firewall drops ` +
+          'traffic from containers (ufw, firewalld or an INPUT rule that drops by default; a port nothing listens on would ' +
+          "refuse at once). Allow the containers' subnets to MongoDB's port, e.g. " +
+          `\`ufw allow from 172.16.0.0/12 to any port ${port} proto tcp\` (docker network inspect shows the subnets in use).`
+        );
       }
       if (resolvedAddress === null && !host.includes('.') && !isIP(host)) {
         return (

@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import mongoose from 'mongoose';
-import { diagnose, runningInContainer } from '../db/diagnosis';
+import { dataVolumePasswordHint, diagnose, runningInContainer, type FailureCode } from '../db/diagnosis';
 import { hasMongoCode } from '../db/errors';
 import { ConfigError, loadDatabaseUserConfig, type DatabaseUserConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
@@ -40,6 +41,15 @@ export async function ensureDatabaseUser(config: DatabaseUserConfig): Promise<Us
   }
 }
 
+/** When the administrator's password file was last written: the credentials one-shot writes it once. */
+function writtenAt({ admin }: DatabaseUserConfig): Date | undefined {
+  try {
+    return admin.passwordFile ? statSync(admin.passwordFile).mtime : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadDatabaseUserConfig();
   log.info('connecting to MongoDB as the administrator', { url: config.admin.safeUrl });
@@ -53,13 +63,13 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    const { code, message, hint } = diagnose(error, { ...config.admin, inContainer: runningInContainer() });
-    const why =
-      code === 'AUTH_FAILED'
-        ? 'MongoDB refused the administrator: its data volume was set up with other credentials, or before authentication was on. ' +
-          'Start afresh with `docker compose down --volumes` (this deletes the saved favorites).'
-        : hint;
-    log.error(`could not set up the API's MongoDB user (${code}). ${why}`, { error: message });
+    const found = diagnose(error, { ...config.admin, inContainer: runningInContainer() });
+    // MongoDB is up and healthy (compose waits for it), so a refused administrator means a data volume
+    // set up with another password: said as such, and never fixed by deleting it.
+    const volumePassword = found.code === 'AUTH_FAILED';
+    const code: FailureCode = volumePassword ? 'DATA_VOLUME_PASSWORD' : found.code;
+    const hint = volumePassword ? dataVolumePasswordHint(config.admin.passwordFile, writtenAt(config)) : found.hint;
+    log.error(`could not set up the API's MongoDB user (${code}). ${hint}`, { error: found.message });
     process.exitCode = 1;
   }
 }

@@ -320,12 +320,13 @@ describe('passwords in files (the Docker secrets way)', () => {
   });
 
   it('for the database-user setup, reaches the same server as the administrator and keeps the API user apart', () => {
+    const rootPasswordFile = secretFile('root', 'root-pw\n');
     const config = loadDatabaseUserConfig({
       MONGODB_HOST: 'mongodb',
       MONGODB_USERNAME: 'favorites',
       MONGODB_PASSWORD_FILE: secretFile('api', 'api-pw\n'),
       MONGODB_ROOT_USERNAME: 'root',
-      MONGODB_ROOT_PASSWORD_FILE: secretFile('root', 'root-pw\n'),
+      MONGODB_ROOT_PASSWORD_FILE: rootPasswordFile,
     });
 
     expect(config).toEqual({
@@ -337,6 +338,7 @@ describe('passwords in files (the Docker secrets way)', () => {
         safeUrl: 'mongodb://root:****@mongodb:27017/swfavorites?authSource=admin',
         host: 'mongodb',
         port: 27017,
+        passwordFile: rootPasswordFile,
       },
     });
   });

@@ -72,7 +72,10 @@ export interface DatabaseUserConfig {
   password: string;
   dbName: string;
   /** The server, reached as the administrator (MONGODB_ROOT_USERNAME / MONGODB_ROOT_PASSWORD[_FILE]). */
-  admin: Pick<MongoConfig, 'url' | 'safeUrl' | 'host' | 'port'>;
+  admin: Pick<MongoConfig, 'url' | 'safeUrl' | 'host' | 'port'> & {
+    /** Where the administrator's password was read from (MONGODB_ROOT_PASSWORD_FILE), if from a file. */
+    passwordFile?: string;
+  };
 }
 
 /** Reads the API's connection settings and the administrator's credentials; both must be complete. */
@@ -94,7 +97,8 @@ export function loadDatabaseUserConfig(env: Env = process.env): DatabaseUserConf
     MONGODB_PASSWORD_FILE: undefined,
   };
   const { url, safeUrl, host, port } = mongoConfig(adminEnv);
-  return { username, password, dbName, admin: { url, safeUrl, host, port } };
+  const passwordFile = value(env, 'MONGODB_ROOT_PASSWORD_FILE');
+  return { username, password, dbName, admin: { url, safeUrl, host, port, passwordFile } };
 }
 
 function mongoConfig(env: Env): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> {

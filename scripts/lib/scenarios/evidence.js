@@ -4,7 +4,9 @@
 'use strict';
 
 const { stripVTControlCharacters } = require('node:util');
-const { docker } = require('../engine');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { docker, ROOT } = require('../engine');
 const { readyzInside, readyzUntil } = require('../readyz');
 
 /** @typedef {import('./types').BreakContext} BreakContext */
@@ -117,4 +119,50 @@ async function request(url, init) {
   }
 }
 
-module.exports = { named, removeContainer, startContainer, runApi, diagnosisLine, readyz, readyzFromInside, request };
+/**
+ * A few lines of Node run in a throwaway container of the pinned Node image, on `network`, with this
+ * repository's node_modules (the driver and mongoose the API is built from; the API image bundles
+ * them): a client as a tutorial writes it, for errors the API itself is built not to make. Its output.
+ * @param {BreakContext} ctx
+ * @param {string} network
+ * @param {string} script
+ */
+function nodeClient(ctx, network, script) {
+  const modules = join(ROOT, 'node_modules');
+  if (!existsSync(join(modules, 'mongoose')))
+    throw new Error('this break runs mongoose from node_modules: npm ci first');
+  const image = String(ctx.images.FAVORITES_NODE_IMAGE);
+  const args = ['run', '--rm', '--network', network, '-v', `${modules}:/client/node_modules:ro`, '-w', '/client'];
+  const ran = docker([...args, image, 'node', '-e', script]);
+  return `${ran.stdout}\n${ran.stderr}`.trim();
+}
+
+/**
+ * What a client as tutorials write it (the driver's defaults) prints, connecting to `url` from
+ * `network`: its error's name and message and the topology the driver saw, or that it connected.
+ * @param {BreakContext} ctx
+ * @param {string} network
+ * @param {string} url
+ */
+const tutorialClient = (ctx, network, url) =>
+  nodeClient(
+    ctx,
+    network,
+    `const { MongoClient } = require('mongodb');
+new MongoClient(${JSON.stringify(url)}, { serverSelectionTimeoutMS: 3000 }).connect().then(
+  (client) => { console.log('connected, topology ' + client.topology.description.type); return client.close(); },
+  (e) => console.log(e.name + ': ' + e.message + '\\ntopology ' + e.reason?.type));`,
+  );
+
+module.exports = {
+  named,
+  removeContainer,
+  startContainer,
+  runApi,
+  diagnosisLine,
+  readyz,
+  readyzFromInside,
+  request,
+  nodeClient,
+  tutorialClient,
+};

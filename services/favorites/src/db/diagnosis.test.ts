@@ -419,3 +419,24 @@ describe("mongoose's buffering timeout", () => {
     await connection.close();
   });
 });
+
+describe('localhost that resolved to ::1 where MongoDB listens on 127.0.0.1 only', () => {
+  const refused = (address: string) =>
+    Object.assign(new Error(`connect ECONNREFUSED ${address}:27017`), {
+      name: 'MongoServerSelectionError',
+      cause: Object.assign(new Error(`connect ECONNREFUSED ${address}:27017`), { code: 'ECONNREFUSED' }),
+    });
+
+  it('when ::1 refused the connection to localhost, is LOCALHOST_IPV6, with 127.0.0.1 and both listeners as fixes', () => {
+    const { code, message, hint } = diagnose(refused('::1'), inContainer);
+
+    expect(code).toBe('LOCALHOST_IPV6');
+    expect(message).toBe('connect ECONNREFUSED ::1:27017');
+    expect(hint).toContain('"localhost" resolved to ::1, IPv6\'s loopback, and nothing listens on [::1]:27017');
+    expect(hint).toContain('Use 127.0.0.1:27017 instead of localhost');
+  });
+
+  it('when 127.0.0.1 refused it, is ECONNREFUSED, as before', () => {
+    expect(diagnose(refused('127.0.0.1'), inContainer).code).toBe('ECONNREFUSED');
+  });
+});

@@ -22,6 +22,7 @@ export type FailureCode =
   | 'INTERRUPTED'
   | 'REPLICA_SET_MEMBER'
   | 'BUFFERING_TIMEOUT'
+  | 'LOCALHOST_IPV6'
   | (string & {});
 
 export interface Diagnosis {
@@ -386,6 +387,15 @@ const BUFFERING_HINT =
   "rejection, or listen for the connection's 'error' event. With bufferCommands: false (as this API runs), an " +
   'operation fails at once with the cause instead of waiting.';
 
+/** localhost resolved to IPv6's loopback first, and the client tried that address alone. */
+const IPV6_LOOPBACK_REFUSED = /ECONNREFUSED ::1:\d+/;
+
+const localhostIpv6Hint = ({ host, port }: Target) =>
+  `"${host}" resolved to ::1, IPv6's loopback, and nothing listens on [::1]:${port}: MongoDB listens on ` +
+  `127.0.0.1 only (bind_ip 127.0.0.1, mongod's default outside containers), and this client tried ::1 alone ` +
+  '(Node 17 to 19, or autoSelectFamily=false; Node 20 and later fall back to 127.0.0.1 by default). ' +
+  `Use 127.0.0.1:${port} instead of localhost, or have MongoDB listen on both (--ipv6 --bind_ip 127.0.0.1,::1).`;
+
 export function diagnose(error: unknown, target: Target): Diagnosis {
   // Not `instanceof Error`: Node's own errors come from another realm under Jest's sandbox.
   const text = (error as { message?: unknown } | null)?.message;
@@ -398,5 +408,8 @@ export function diagnose(error: unknown, target: Target): Diagnosis {
     return { code: 'REPLICA_SET_MEMBER', message, hint: replicaSetHint(replicaSet, failureCode(error), target) };
   }
   const code = failureCode(error);
+  if (code === 'ECONNREFUSED' && isLoopback(target.host) && IPV6_LOOPBACK_REFUSED.test(message)) {
+    return { code: 'LOCALHOST_IPV6', message, hint: localhostIpv6Hint(target) };
+  }
   return { code, message, hint: hintFor(code, target) };
 }

@@ -4,7 +4,8 @@
 'use strict';
 
 const { stripVTControlCharacters } = require('node:util');
-const { existsSync } = require('node:fs');
+const { existsSync, mkdtempSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { docker, ROOT } = require('../engine');
 const { readyzInside, readyzUntil } = require('../readyz');
@@ -37,9 +38,10 @@ function startContainer(name, args) {
  * API password (its `<project>_api-credentials` volume, read-only). Published on `port` when given.
  * @param {BreakContext} ctx
  * @param {string} name
- * @param {{ network?: string, port?: number, env?: Record<string, string> }} options
+ * @param {{ network?: string, port?: number, env?: Record<string, string>, args?: string[] }} options
+ *   args: more `docker run` options, such as a mount
  */
-function runApi(ctx, name, { network, port, env = {} }) {
+function runApi(ctx, name, { network, port, env = {}, args: extra = [] }) {
   removeContainer(name);
   const environment = {
     MONGODB_HOST: 'mongodb',
@@ -52,7 +54,7 @@ function runApi(ctx, name, { network, port, env = {} }) {
   if (network) args.push('--network', network);
   if (port) args.push('-p', `127.0.0.1:${port}:3000`);
   for (const [key, value] of Object.entries(environment)) args.push('-e', `${key}=${value}`);
-  startContainer(name, [...args, ctx.apiImage]);
+  startContainer(name, [...args, ...extra, ctx.apiImage]);
 }
 
 /**
@@ -154,6 +156,17 @@ new MongoClient(${JSON.stringify(url)}, { serverSelectionTimeoutMS: 3000 }).conn
   (e) => console.log(e.name + ': ' + e.message + '\\ntopology ' + e.reason?.type));`,
   );
 
+/**
+ * Debian's /etc/host.conf, for the API: its FROM-scratch image has none, so glibc returns only the
+ * first /etc/hosts line for localhost (127.0.0.1). Images built on Debian, the node images among
+ * them, have it, and resolve localhost to ::1 and 127.0.0.1. Returns the `docker run` option that mounts it.
+ */
+function debianHostConf() {
+  const file = join(mkdtempSync(join(tmpdir(), 'favorites-host-conf-')), 'host.conf');
+  writeFileSync(file, 'multi on\n');
+  return ['-v', `${file}:/etc/host.conf:ro`];
+}
+
 module.exports = {
   named,
   removeContainer,
@@ -165,4 +178,5 @@ module.exports = {
   request,
   nodeClient,
   tutorialClient,
+  debianHostConf,
 };

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
+import { createConnection, Schema } from 'mongoose';
 import { containerNetwork, diagnose, failureCode, hintFor, runningInContainer } from './diagnosis';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
@@ -403,7 +404,6 @@ describe('a replica set that names its members differently from the host the API
 describe("mongoose's buffering timeout", () => {
   it('when mongoose queued a query and never connected, is BUFFERING_TIMEOUT, pointing at the connection error', async () => {
     // A real mongoose connection that is never opened, with buffering on as mongoose has it by default.
-    const { createConnection, Schema } = await import('mongoose');
     const connection = createConnection();
     const Favorite = connection.model('Favorite', new Schema({ name: String }, { bufferTimeoutMS: 20 }));
     const error = await Favorite.find().then(

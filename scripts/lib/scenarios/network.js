@@ -104,7 +104,7 @@ module.exports = {
           throw new Error(
             `replica-set-name runs on the offline stand-in (FerretDB) only: ${ctx.images.FAVORITES_MONGO_IMAGE} ` +
               'makes a replica set with --replSet, rs.initiate() and, with a password, a keyFile. ' +
-              'docs/scenarios/network.md shows the same error with it.',
+              'docs/scenarios/network.md#replica-set-name says what the stand-in shows, and why.',
           );
         }
         ctx.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'mongodb', 'favorites'], {

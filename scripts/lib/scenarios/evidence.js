@@ -4,7 +4,7 @@
 'use strict';
 
 const { stripVTControlCharacters } = require('node:util');
-const { existsSync, mkdtempSync, writeFileSync } = require('node:fs');
+const { existsSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { docker, ROOT } = require('../engine');
@@ -162,7 +162,8 @@ new MongoClient(${JSON.stringify(url)}, { serverSelectionTimeoutMS: 3000 }).conn
  * them, have it, and resolve localhost to ::1 and 127.0.0.1. Returns the `docker run` option that mounts it.
  */
 function debianHostConf() {
-  const file = join(mkdtempSync(join(tmpdir(), 'favorites-host-conf-')), 'host.conf');
+  // One file for every run, written again each time: nothing piles up in the temporary folder.
+  const file = join(tmpdir(), 'favorites-debian-host.conf');
   writeFileSync(file, 'multi on\n');
   return ['-v', `${file}:/etc/host.conf:ro`];
 }

@@ -4,7 +4,10 @@
 'use strict';
 
 const { stripVTControlCharacters } = require('node:util');
-const { docker } = require('../engine');
+const { existsSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { docker, ROOT } = require('../engine');
 const { readyzInside, readyzUntil } = require('../readyz');
 
 /** @typedef {import('./types').BreakContext} BreakContext */
@@ -35,9 +38,10 @@ function startContainer(name, args) {
  * API password (its `<project>_api-credentials` volume, read-only). Published on `port` when given.
  * @param {BreakContext} ctx
  * @param {string} name
- * @param {{ network?: string, port?: number, env?: Record<string, string> }} options
+ * @param {{ network?: string, port?: number, env?: Record<string, string>, args?: string[] }} options
+ *   args: more `docker run` options, such as a mount
  */
-function runApi(ctx, name, { network, port, env = {} }) {
+function runApi(ctx, name, { network, port, env = {}, args: extra = [] }) {
   removeContainer(name);
   const environment = {
     MONGODB_HOST: 'mongodb',
@@ -50,7 +54,7 @@ function runApi(ctx, name, { network, port, env = {} }) {
   if (network) args.push('--network', network);
   if (port) args.push('-p', `127.0.0.1:${port}:3000`);
   for (const [key, value] of Object.entries(environment)) args.push('-e', `${key}=${value}`);
-  startContainer(name, [...args, ctx.apiImage]);
+  startContainer(name, [...args, ...extra, ctx.apiImage]);
 }
 
 /**
@@ -129,6 +133,53 @@ const shellLine = (args) => args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? ar
  */
 const lastLine = (message) => message.trim().split('\n').pop() ?? '';
 
+/**
+ * A few lines of Node run in a throwaway container of the pinned Node image, on `network`, with this
+ * repository's node_modules (the driver and mongoose the API is built from; the API image bundles
+ * them): a client as a tutorial writes it, for errors the API itself is built not to make. Its output.
+ * @param {BreakContext} ctx
+ * @param {string} network
+ * @param {string} script
+ */
+function nodeClient(ctx, network, script) {
+  const modules = join(ROOT, 'node_modules');
+  if (!existsSync(join(modules, 'mongoose')))
+    throw new Error('this break runs mongoose from node_modules: npm ci first');
+  const image = String(ctx.images.FAVORITES_NODE_IMAGE);
+  const args = ['run', '--rm', '--network', network, '-v', `${modules}:/client/node_modules:ro`, '-w', '/client'];
+  const ran = docker([...args, image, 'node', '-e', script]);
+  return `${ran.stdout}\n${ran.stderr}`.trim();
+}
+
+/**
+ * What a client as tutorials write it (the driver's defaults) prints, connecting to `url` from
+ * `network`: its error's name and message and the topology the driver saw, or that it connected.
+ * @param {BreakContext} ctx
+ * @param {string} network
+ * @param {string} url
+ */
+const tutorialClient = (ctx, network, url) =>
+  nodeClient(
+    ctx,
+    network,
+    `const { MongoClient } = require('mongodb');
+new MongoClient(${JSON.stringify(url)}, { serverSelectionTimeoutMS: 3000 }).connect().then(
+  (client) => { console.log('connected, topology ' + client.topology.description.type); return client.close(); },
+  (e) => console.log(e.name + ': ' + e.message + '\\ntopology ' + e.reason?.type));`,
+  );
+
+/**
+ * Debian's /etc/host.conf, for the API: its FROM-scratch image has none, so glibc returns only the
+ * first /etc/hosts line for localhost (127.0.0.1). Images built on Debian, the node images among
+ * them, have it, and resolve localhost to ::1 and 127.0.0.1. Returns the `docker run` option that mounts it.
+ */
+function debianHostConf() {
+  // One file for every run, written again each time: nothing piles up in the temporary folder.
+  const file = join(tmpdir(), 'favorites-debian-host.conf');
+  writeFileSync(file, 'multi on\n');
+  return ['-v', `${file}:/etc/host.conf:ro`];
+}
+
 module.exports = {
   shellLine,
   lastLine,
@@ -140,4 +191,7 @@ module.exports = {
   readyz,
   readyzFromInside,
   request,
+  nodeClient,
+  tutorialClient,
+  debianHostConf,
 };

@@ -4,7 +4,22 @@
 'use strict';
 
 const { docker } = require('../engine');
-const { named, readyz, readyzFromInside, removeContainer, runApi, startContainer } = require('./evidence');
+const {
+  named,
+  tutorialClient,
+  readyz,
+  readyzFromInside,
+  removeContainer,
+  runApi,
+  startContainer,
+} = require('./evidence');
+
+/**
+ * Whether the stack runs the offline stand-in for MongoDB (FerretDB), which becomes a replica set's
+ * member by a setting alone; the official image needs an initiated set.
+ * @param {import('./types').BreakContext} ctx
+ */
+const isStandIn = (ctx) => /ferretdb/.test(String(ctx.images.FAVORITES_MONGO_IMAGE));
 
 /** @type {import('./types').Scenario} */
 module.exports = {
@@ -76,6 +91,36 @@ module.exports = {
         "--link <container>:mongodb sets MONGODB_PORT=tcp://<ip>:27017 in the API's environment. Give the link " +
         `another alias (--link ${named(ctx, 'link-mongodb')}:db with MONGODB_HOST=db), or better, put both on a ` +
         'user-defined network and drop --link.',
+    },
+    'replica-set-name': {
+      what:
+        'MongoDB is recreated as the one member of replica set rs0, named mongo1, a name only its own container ' +
+        'resolves, and the API is restarted: it is given mongodb, and the set sends it to mongo1',
+      command:
+        'MONGODB_REPLICA_SET=rs0 MONGODB_BIND_OPTION=--bind_ip=mongo1 docker compose -f compose/network.yml ' +
+        'up -d --force-recreate mongodb favorites',
+      run: (ctx) => {
+        if (!isStandIn(ctx)) {
+          throw new Error(
+            `replica-set-name runs on the offline stand-in (FerretDB) only: ${ctx.images.FAVORITES_MONGO_IMAGE} ` +
+              'makes a replica set with --replSet, rs.initiate() and, with a password, a keyFile. ' +
+              'docs/scenarios/network.md#replica-set-name says what the stand-in shows, and why.',
+          );
+        }
+        ctx.compose(['up', '-d', '--wait', '--no-deps', '--force-recreate', 'mongodb', 'favorites'], {
+          MONGODB_REPLICA_SET: 'rs0',
+          MONGODB_BIND_OPTION: '--bind_ip=mongo1',
+        });
+      },
+      show: async (ctx) => {
+        const url = 'mongodb://mongodb:27017/?replicaSet=rs0';
+        return `${await readyz()(ctx)}\n\nA client as tutorials write it, with ${url}:\n${tutorialClient(ctx, ctx.network, url)}`;
+      },
+      fix:
+        'A replica set answers with the names its members were given (rs.initiate, or a hostname), and the driver ' +
+        'connects to those names. Connect to the one server as given, with directConnection=true in the connection ' +
+        'string; or make the member names resolve here: give MongoDB the network alias mongo1 ' +
+        '(networks: { favorites-net: { aliases: [mongo1] } }), or name the members by their service name.',
     },
     'no-network': {
       what: 'an API is started with --network none: it has loopback and nothing else',

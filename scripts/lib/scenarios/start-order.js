@@ -3,7 +3,21 @@
 'use strict';
 
 const { readyzUntil } = require('../readyz');
-const { readyz } = require('./evidence');
+const { docker } = require('../engine');
+const { nodeClient, readyz } = require('./evidence');
+
+/** The healthcheck tutorials written for MongoDB before 6.0 give it: the `mongo` shell, which 6.0 removed. */
+const MONGO_SHELL_CHECK = "mongo --quiet --eval 'db.runCommand({ ping: 1 })'";
+
+/**
+ * A client as mongoose's tutorials write it: connect without awaiting, query at once, mongoose's
+ * defaults (bufferCommands on, 10 s). Prints what each call ends with.
+ */
+const MONGOOSE_TUTORIAL = `const mongoose = require('mongoose');
+mongoose.connect('mongodb://mongodb:27017/swfavorites').catch((e) => console.log('connect: ' + e.name + ': ' + e.message));
+mongoose.model('Favorite', new mongoose.Schema({ name: String })).find().then(
+  () => console.log('found'),
+  (e) => { console.log(e.name + ': ' + e.message); process.exit(0); });`;
 
 /** @type {import('./types').Scenario} */
 module.exports = {
@@ -37,6 +51,53 @@ module.exports = {
         "Wait for MongoDB's healthcheck: depends_on: { mongodb: { condition: service_healthy } }, this file's " +
         "default (leave FAVORITES_API_WAITS_FOR unset): compose then starts the API only after MongoDB's " +
         'first passing healthcheck. The API retries by itself either way.',
+    },
+    'mongo-shell-healthcheck': {
+      what:
+        "MongoDB's healthcheck calls the `mongo` shell, as tutorials written before MongoDB 6.0 do; no image " +
+        'has it now, so the check never passes and nothing that waits for it starts (about 80 s: its start ' +
+        'period, then 10 failed checks)',
+      command: `FAVORITES_MONGO_HEALTHCHECK="${MONGO_SHELL_CHECK}" docker compose -f compose/start-order.yml up -d`,
+      run: (ctx) => {
+        try {
+          ctx.compose(['up', '-d'], { FAVORITES_MONGO_HEALTHCHECK: MONGO_SHELL_CHECK }, 'pipe');
+          return 'docker compose up -d: no error';
+        } catch (error) {
+          return String(/** @type {Error} */ (error).message);
+        }
+      },
+      show: (ctx, composeError) => {
+        const mongodb = `${ctx.project}-mongodb-1`;
+        const health = docker(['inspect', '--format', '{{json .State.Health}}', mongodb]).stdout;
+        /** @type {{ Status: string, Log: { ExitCode: number, Output: string }[] }} */
+        const { Status, Log } = JSON.parse(health);
+        const last = Log[Log.length - 1];
+        return (
+          `${composeError}\n\n$ docker inspect --format '{{json .State.Health}}' ${mongodb}\n` +
+          `Status ${Status}; its last check exited ${last?.ExitCode}: ${last?.Output.trim()}`
+        );
+      },
+      fix:
+        'MongoDB 6.0 removed the `mongo` shell: check with mongosh, as compose/.env pins it ' +
+        "(mongosh --quiet --eval 'db.runCommand({ ping: 1 })'), or with the offline stand-in's check " +
+        "(compose/offline.env). Run the check by hand to see its error: docker exec <mongodb container> sh -c '<test>'.",
+    },
+    'mongoose-buffering': {
+      what:
+        "MongoDB is stopped, and a client as mongoose's tutorials write it (connect not awaited, mongoose's " +
+        'default buffering) asks for the favorites: it waits 10 s, then fails without the cause',
+      command:
+        'docker compose -f compose/start-order.yml stop mongodb, then the client: mongoose.connect(url) and at once ' +
+        'Favorite.find()',
+      run: (ctx) => ctx.compose(['stop', 'mongodb']),
+      show: async (ctx) =>
+        `A mongoose client with its defaults, on the stack's network:\n` +
+        `${nodeClient(ctx, `${ctx.project}_favorites-net`, MONGOOSE_TUTORIAL)}\n\n` +
+        `This API, on the same network (bufferCommands: false: it fails at once, with the cause):\n${await readyz()(ctx)}`,
+      fix:
+        '"buffering timed out" hides the cause: mongoose queued the query because no connection was open. Await ' +
+        "mongoose.connect() and log why it fails (or listen for the connection's 'error' event), and set " +
+        'bufferCommands: false to fail at once, as this API does; then fix that cause (here: start MongoDB).',
     },
   },
 };

@@ -8,6 +8,7 @@ import {
   hintFor,
   runningInContainer,
 } from './diagnosis';
+import { createConnection, Schema } from 'mongoose';
 
 const inContainer = { host: 'localhost', port: 27017, inContainer: true };
 
@@ -403,5 +404,80 @@ describe('dataVolumePasswordHint', () => {
     expect(dataVolumePasswordHint(undefined, undefined)).toMatch(
       /^MongoDB refused the administrator's password: its data volume was initialised with another one\./,
     );
+  });
+});
+
+describe('a replica set that names its members differently from the host the API was given', () => {
+  // The shape of the driver's MongoServerSelectionError: its reason is the topology it saw.
+  const selectionError = (servers: string[]) =>
+    Object.assign(new Error('getaddrinfo ENOTFOUND mongo1'), {
+      name: 'MongoServerSelectionError',
+      reason: {
+        type: 'ReplicaSetNoPrimary',
+        setName: 'rs0',
+        servers: new Map(
+          servers.map((address) => [
+            address,
+            { error: Object.assign(new Error('getaddrinfo ENOTFOUND mongo1'), { code: 'ENOTFOUND' }) },
+          ]),
+        ),
+      },
+    });
+
+  it('when the set lists only mongo1, is REPLICA_SET_MEMBER, naming the set, the member, the cause and both fixes', () => {
+    const { code, message, hint } = diagnose(selectionError(['mongo1:27017']), { ...inContainer, host: 'mongodb' });
+
+    expect(code).toBe('REPLICA_SET_MEMBER');
+    expect(message).toBe('getaddrinfo ENOTFOUND mongo1');
+    expect(hint).toContain(
+      'mongodb:27017 answered as a member of replica set "rs0", which names its members mongo1:27017',
+    );
+    expect(hint).toContain('(ENOTFOUND; topology ReplicaSetNoPrimary)');
+    expect(hint).toContain('directConnection=true');
+    expect(hint).toContain('a network alias with that name');
+  });
+
+  it("when the host the API was given is a member, is the member's own failure", () => {
+    expect(diagnose(selectionError(['mongodb:27017']), { ...inContainer, host: 'mongodb' }).code).toBe('ENOTFOUND');
+  });
+});
+
+describe("mongoose's buffering timeout", () => {
+  it('when mongoose queued a query and never connected, is BUFFERING_TIMEOUT, pointing at the connection error', async () => {
+    // A real mongoose connection that is never opened, with buffering on as mongoose has it by default.
+    const connection = createConnection();
+    const Favorite = connection.model('Favorite', new Schema({ name: String }, { bufferTimeoutMS: 20 }));
+    const error = await Favorite.find().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    const { code, message, hint } = diagnose(error, { ...inContainer, host: 'mongodb' });
+
+    expect(message).toBe('Operation `favorites.find()` buffering timed out after 20ms');
+    expect(code).toBe('BUFFERING_TIMEOUT');
+    expect(hint).toContain('The real error is the connection');
+    await connection.close();
+  });
+});
+
+describe('localhost that resolved to ::1 where MongoDB listens on 127.0.0.1 only', () => {
+  const refused = (address: string) =>
+    Object.assign(new Error(`connect ECONNREFUSED ${address}:27017`), {
+      name: 'MongoServerSelectionError',
+      cause: Object.assign(new Error(`connect ECONNREFUSED ${address}:27017`), { code: 'ECONNREFUSED' }),
+    });
+
+  it('when ::1 refused the connection to localhost, is LOCALHOST_IPV6, with 127.0.0.1 and both listeners as fixes', () => {
+    const { code, message, hint } = diagnose(refused('::1'), inContainer);
+
+    expect(code).toBe('LOCALHOST_IPV6');
+    expect(message).toBe('connect ECONNREFUSED ::1:27017');
+    expect(hint).toContain('"localhost" resolved to ::1, IPv6\'s loopback, and nothing listens on [::1]:27017');
+    expect(hint).toContain('Use 127.0.0.1:27017 instead of localhost');
+  });
+
+  it('when 127.0.0.1 refused it, is ECONNREFUSED, as before', () => {
+    expect(diagnose(refused('127.0.0.1'), inContainer).code).toBe('ECONNREFUSED');
   });
 });

@@ -21,6 +21,9 @@ export type FailureCode =
   | 'CONNECTION_LOST'
   | 'INTERRUPTED'
   | 'DATA_VOLUME_PASSWORD'
+  | 'REPLICA_SET_MEMBER'
+  | 'BUFFERING_TIMEOUT'
+  | 'LOCALHOST_IPV6'
   | (string & {});
 
 export interface Diagnosis {
@@ -370,12 +373,68 @@ export function hintFor(code: FailureCode, target: Target): string {
   }
 }
 
+/** What a replica set's hello told the driver: its name, and its members as it lists them. */
+interface ReplicaSetView {
+  setName: string;
+  topology: string;
+  members: string[];
+}
+
+/**
+ * The replica set a server selection error saw, when the host the API was given is not among the
+ * members the set lists: the driver dropped that name and dialled the listed ones instead.
+ */
+function replicaSetElsewhere(error: unknown, { host, port }: Target): ReplicaSetView | undefined {
+  const reason = (error as { reason?: { type?: unknown; setName?: unknown; servers?: unknown } } | null)?.reason;
+  if (!reason || typeof reason.setName !== 'string' || !(reason.servers instanceof Map)) return undefined;
+  const members = [...(reason.servers as Map<string, unknown>).keys()];
+  if (members.length === 0 || members.includes(`${host}:${port}`)) return undefined;
+  return { setName: reason.setName, topology: String(reason.type), members };
+}
+
+function replicaSetHint({ setName, topology, members }: ReplicaSetView, cause: FailureCode, target: Target): string {
+  const listed = members.join(', ');
+  return (
+    `${target.host}:${target.port} answered as a member of replica set "${setName}", which names its members ` +
+    `${listed}: the driver then connects to those names, not to the one it was given, and here they fail (${cause}; ` +
+    `topology ${topology}). Connect to this one server as given with directConnection=true in the connection ` +
+    `string, or make the members' names resolve and answer from here: a network alias with that name, or ` +
+    'rs.reconfig() with names the clients use (the service name), not a host name only the servers know.'
+  );
+}
+
+/** Mongoose's own message when it queued an operation and no connection opened in time (bufferCommands). */
+const BUFFERING = /buffering timed out after \d+ms/;
+
+const BUFFERING_HINT =
+  'Mongoose queued the operation while it had no open connection, and gave up (bufferCommands, 10 s by default): ' +
+  "this says nothing about why. The real error is the connection's: await mongoose.connect() and log its " +
+  "rejection, or listen for the connection's 'error' event. With bufferCommands: false (as this API runs), an " +
+  'operation fails at once with the cause instead of waiting.';
+
+/** localhost resolved to IPv6's loopback first, and the client tried that address alone. */
+const IPV6_LOOPBACK_REFUSED = /ECONNREFUSED ::1:\d+/;
+
+const localhostIpv6Hint = ({ host, port }: Target) =>
+  `"${host}" resolved to ::1, IPv6's loopback, and nothing listens on [::1]:${port}: MongoDB listens on ` +
+  `127.0.0.1 only (bind_ip 127.0.0.1, mongod's default outside containers), and this client tried ::1 alone ` +
+  '(Node 17 to 19, or autoSelectFamily=false; Node 20 and later fall back to 127.0.0.1 by default). ' +
+  `Use 127.0.0.1:${port} instead of localhost, or have MongoDB listen on both (--ipv6 --bind_ip 127.0.0.1,::1).`;
+
 export function diagnose(error: unknown, target: Target): Diagnosis {
   // Not `instanceof Error`: Node's own errors come from another realm under Jest's sandbox.
   const text = (error as { message?: unknown } | null)?.message;
   const message = typeof text === 'string' ? text : String(error);
   const lookup = srvLookup(error);
   if (lookup) return { code: 'DNS_SRV_FAILED', message, hint: srvHint(lookup, target) };
+  if (BUFFERING.test(message)) return { code: 'BUFFERING_TIMEOUT', message, hint: BUFFERING_HINT };
+  const replicaSet = replicaSetElsewhere(error, target);
+  if (replicaSet) {
+    return { code: 'REPLICA_SET_MEMBER', message, hint: replicaSetHint(replicaSet, failureCode(error), target) };
+  }
   const code = failureCode(error);
+  if (code === 'ECONNREFUSED' && isLoopback(target.host) && IPV6_LOOPBACK_REFUSED.test(message)) {
+    return { code: 'LOCALHOST_IPV6', message, hint: localhostIpv6Hint(target) };
+  }
   return { code, message, hint: hintFor(code, target) };
 }

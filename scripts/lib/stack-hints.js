@@ -13,8 +13,11 @@ const FAILED_ONE_SHOT = 'ONE_SHOT_FAILED';
 /** `Pool overlaps with other one on this address space`: another network holds a fixed subnet of the file's. */
 const POOL_OVERLAP = 'POOL_OVERLAP';
 
+/** `dependency failed to start: container … is unhealthy`: a service's healthcheck kept failing. */
+const UNHEALTHY = 'UNHEALTHY';
+
 /** Every code this module can name. */
-const STACK_HINT_CODES = [FAILED_ONE_SHOT, POOL_OVERLAP];
+const STACK_HINT_CODES = [FAILED_ONE_SHOT, POOL_OVERLAP, UNHEALTHY];
 
 /** @param {string} address a.b.c.d */
 const addressNumber = (address) => address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
@@ -86,23 +89,63 @@ const poolOverlapHint = ({ mine, name, theirs }) =>
   "networks; a VPN's route over the same range may give no error at all, and then the more specific route takes those addresses.";
 
 /**
+ * The project's containers, as `compose ps` lists them.
+ * @param {import('./scenarios/types').ComposeRunner} compose
+ * @returns {{ Name: string, Service: string, State: string, Health: string, ExitCode: number }[]}
+ */
+function listServices(compose) {
+  const listed = compose(['ps', '--all', '--format', 'json'], {}, 'pipe', { check: false });
+  // Compose 2.21 and later print one JSON object a line; earlier ones, one array.
+  return listed
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => JSON.parse(line));
+}
+
+/**
  * The one-shots of the project that exited with an error, each with its last log line, which says why.
  * @param {import('./scenarios/types').ComposeRunner} compose
  */
 function failedOneShots(compose) {
-  const listed = compose(['ps', '--all', '--format', 'json'], {}, 'pipe', { check: false });
-  // Compose 2.21 and later print one JSON object a line; earlier ones, one array.
-  /** @type {{ Service: string, State: string, ExitCode: number }[]} */
-  const services = listed
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((line) => JSON.parse(line));
-  return services
+  return listServices(compose)
     .filter(({ State, ExitCode }) => State === 'exited' && ExitCode !== 0)
     .map(({ Service, ExitCode }) => {
       const log = compose(['logs', '--no-log-prefix', Service], {}, 'pipe', { check: false });
       const last = stripVTControlCharacters(log).trim().split('\n').pop() ?? '';
       return `${FAILED_ONE_SHOT}: ${Service} exited with ${ExitCode}, and its log ends:\n${last}`;
+    });
+}
+
+/**
+ * What to change when a service's healthcheck keeps failing, from its last check's exit code and output.
+ * @param {{ service: string, exitCode: number, output: string }} check
+ */
+function unhealthyHint({ service, exitCode, output }) {
+  const said = output.trim().split('\n').pop() ?? '';
+  const missing = exitCode === 127 || /not found|no such file/i.test(said);
+  return (
+    `${UNHEALTHY}: ${service}'s healthcheck failed (exit ${exitCode}${said ? `: ${said}` : ''}), so compose would not ` +
+    `start what depends on it. ` +
+    (missing
+      ? 'The check runs a command the image does not have: the official mongo image dropped the `mongo` shell in ' +
+        "MongoDB 6, so use `mongosh` (compose/.env's FAVORITES_MONGO_HEALTHCHECK), or the stand-in's own check."
+      : `Run the check by hand (docker exec <container> <its test>) and see docker inspect --format '{{json .State.Health}}' <container>.`)
+  );
+}
+
+/**
+ * The project's unhealthy containers, each with its last check's exit code and output.
+ * @param {import('./scenarios/types').ComposeRunner} compose
+ */
+function unhealthyServices(compose) {
+  return listServices(compose)
+    .filter(({ Health }) => Health === 'unhealthy')
+    .map(({ Name, Service }) => {
+      const health = docker(['inspect', '--format', '{{json .State.Health}}', Name]);
+      /** @type {{ Log?: { ExitCode: number, Output: string }[] }} */
+      const state = health.ok ? JSON.parse(health.stdout) : {};
+      const last = state.Log?.at(-1);
+      return unhealthyHint({ service: Service, exitCode: last?.ExitCode ?? -1, output: last?.Output ?? '' });
     });
 }
 
@@ -113,7 +156,19 @@ function failedOneShots(compose) {
  */
 function explainFailedUp(compose) {
   const config = JSON.parse(compose(['config', '--format', 'json'], {}, 'pipe'));
-  return [...overlappingNetworks(config).map(poolOverlapHint), ...failedOneShots(compose)];
+  return [
+    ...overlappingNetworks(config).map(poolOverlapHint),
+    ...failedOneShots(compose),
+    ...unhealthyServices(compose),
+  ];
 }
 
-module.exports = { STACK_HINT_CODES, POOL_OVERLAP, overlap, overlappingNetworks, poolOverlapHint, explainFailedUp };
+module.exports = {
+  STACK_HINT_CODES,
+  POOL_OVERLAP,
+  overlap,
+  overlappingNetworks,
+  poolOverlapHint,
+  unhealthyHint,
+  explainFailedUp,
+};

@@ -1,4 +1,4 @@
-import { overlap, poolOverlapHint } from '../../scripts/lib/stack-hints';
+import { overlap, poolOverlapHint, unhealthyHint } from '../../scripts/lib/stack-hints';
 
 // scripts/lib/stack-hints.js without Docker: when two subnets collide, and what stack.js then says.
 describe('overlap', () => {
@@ -29,5 +29,21 @@ describe('poolOverlapHint', () => {
     expect(hint).toContain('"Pool overlaps with other one on this address space"');
     expect(hint).toContain('FAVORITES_SUBNET=<a.b.c.0/24> MONGO_IP=<a.b.c.10>');
     expect(hint).toContain('docker network rm vpn-net');
+  });
+});
+
+describe('unhealthyHint', () => {
+  it('names the removed mongo shell and mongosh when the check ran a command the image lacks', () => {
+    const hint = unhealthyHint({ service: 'mongodb', exitCode: 127, output: '/bin/sh: 1: mongo: not found\n' });
+
+    expect(hint).toMatch(/^UNHEALTHY: mongodb's healthcheck failed \(exit 127: \/bin\/sh: 1: mongo: not found\)/);
+    expect(hint).toContain('use `mongosh`');
+  });
+
+  it('otherwise says how to run the check by hand and read its log', () => {
+    const hint = unhealthyHint({ service: 'favorites', exitCode: 1, output: 'not ready' });
+
+    expect(hint).not.toContain('mongosh');
+    expect(hint).toContain('.State.Health');
   });
 });

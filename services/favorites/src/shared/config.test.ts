@@ -132,8 +132,8 @@ describe('loadConfig', () => {
       ],
       [
         '"$\'" in the username',
-        "mongodb://a$'b:hunter2@db.example/favs?x=1",
-        "mongodb://a$'b:****@db.example/favs?x=1",
+        "mongodb://a$'b:hunter2@db.example/favs?w=1",
+        "mongodb://a$'b:****@db.example/favs?w=1",
         ['hunter2'],
       ],
       [
@@ -183,6 +183,18 @@ describe('loadConfig', () => {
         'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=k3y-pw',
         'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=****',
         ['k3y-pw'],
+      ],
+      [
+        'an option the driver does not document, carrying a secret',
+        'mongodb://db.example/favs?retryWrites=false&vaultAccess=s3cr3t&W=majority',
+        'mongodb://db.example/favs?retryWrites=false&vaultAccess=****&W=majority',
+        ['s3cr3t'],
+      ],
+      [
+        'a documented option whose name is percent-encoded, and an option with no value',
+        'mongodb://db.example/favs?%72eplicaSet=rs0&flag&proxyPassword=pr0xy',
+        'mongodb://db.example/favs?%72eplicaSet=rs0&flag&proxyPassword=****',
+        ['pr0xy'],
       ],
       [
         'mongodb+srv',

@@ -122,6 +122,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('with MONGODB_TLS_CA_FILE, connects over TLS trusting that CA, and shows it in safeUrl', () => {
+    const { mongo } = loadConfig({
+      MONGODB_HOST: 'mongodb',
+      MONGODB_USERNAME: 'favorites',
+      MONGODB_PASSWORD: 'hunter2',
+      MONGODB_TLS_CA_FILE: '/run/tls/ca.pem',
+    });
+
+    expect(mongo.url).toBe(
+      'mongodb://favorites:hunter2@mongodb:27017/swfavorites?authSource=admin&tls=true&tlsCAFile=%2Frun%2Ftls%2Fca.pem',
+    );
+    expect(mongo.safeUrl).toBe(
+      'mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin&tls=true&tlsCAFile=%2Frun%2Ftls%2Fca.pem',
+    );
+    expect(() => loadConfig({ MONGODB_TLS_CA_FILE: 'ca.pem' })).toThrow(
+      /^MONGODB_TLS_CA_FILE must be an absolute path, got "ca.pem"$/,
+    );
+  });
+
   describe('MONGODB_URL masking', () => {
     it.each([
       [

@@ -26,17 +26,23 @@ export interface MongoUrlParts {
   dbName: string;
   username?: string;
   password?: string;
+  /** When set, TLS, trusting the CA in this file. */
+  tlsCAFile?: string;
 }
 
 /** The connection string of these parts, each one escaped so that the URL parses back into exactly them. */
-export function buildMongoUrl({ host, port, dbName, username, password }: MongoUrlParts): string {
+export function buildMongoUrl({ host, port, dbName, username, password, tlsCAFile }: MongoUrlParts): string {
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const credentials =
     username === undefined
       ? ''
       : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
   // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
-  const query = username === undefined ? '' : '?authSource=admin';
+  const options = [
+    ...(username === undefined ? [] : ['authSource=admin']),
+    ...(tlsCAFile === undefined ? [] : ['tls=true', `tlsCAFile=${encodeURIComponent(tlsCAFile)}`]),
+  ];
+  const query = options.length === 0 ? '' : `?${options.join('&')}`;
   return `mongodb://${credentials}${hostPart}:${port}/${encodeURIComponent(dbName)}${query}`;
 }
 

@@ -37,7 +37,13 @@ beforeAll(async () => {
   );
   port = Number(docker('port', name, '8080/tcp').split('\n')[0].split(':').pop());
   await eventually(
-    async () => (await fetch(`http://127.0.0.1:${port}/balancer/healthz`).catch(() => undefined))?.status === 200,
+    async () =>
+      (
+        await fetch(`http://127.0.0.1:${port}/balancer/healthz`, { signal: AbortSignal.timeout(2000) }).catch(
+          () => undefined,
+        )
+      )?.status === 200,
+    30_000,
   );
 });
 
@@ -50,7 +56,7 @@ describe('swarm.yml: the balancer against slow and many clients', () => {
   it('with 100 slowloris clients each sending a header line every second, still answers at once, and answers each 408 and closes it once its 10 s for the header are up', async () => {
     const slow = await slowClients(port, 100, { lineEveryMs: 1000 });
 
-    const normal = await fetch(`http://127.0.0.1:${port}/balancer/healthz`);
+    const normal = await fetch(`http://127.0.0.1:${port}/balancer/healthz`, { signal: AbortSignal.timeout(5000) });
     // Bounded: 10 s of timeout http-request, plus a margin for a busy machine. Without the timeout
     // the lines keep each connection busy, so `timeout client` (30 s, idle time) never cuts one off.
     const allClosedWithin = await slow.allClosedWithin(20_000);
@@ -64,7 +70,9 @@ describe('swarm.yml: the balancer against slow and many clients', () => {
   });
 
   it('logs each request on stdout, one line with its status and request line', async () => {
-    const answer = await fetch(`http://127.0.0.1:${port}/favorites?from=the-log-test`);
+    const answer = await fetch(`http://127.0.0.1:${port}/favorites?from=the-log-test`, {
+      signal: AbortSignal.timeout(5000),
+    });
 
     expect(answer.status).toBe(503); // no replica here
     await eventually(() => / 503 \d+ .*"GET \/favorites\?from=the-log-test HTTP\/1\.1"$/m.test(accessLog()), 5000, {

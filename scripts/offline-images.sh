@@ -21,6 +21,7 @@ log() { printf '[offline-images] %s\n' "$*"; }
 pin() { sed -n "s/^$1=//p" compose/.env; }
 
 node_image=$(pin FAVORITES_NODE_IMAGE)
+node_image=${node_image%@*} # a pin may carry its digest after the tag (name:tag@sha256:...)
 node_tag=${node_image#*:}
 NODE_VERSION=${node_tag%%-*}       # the tag is <version>-<suite>-slim
 SUITE=$(cut -d- -f2 <<<"$node_tag")

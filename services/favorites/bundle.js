@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bundle: the image's entry points as one file each, production dependencies inlined, in
-// dist/bundle/ (server.js, setup/database-user.js, setup/credentials.js: the paths compose runs).
+// dist/bundle/ (server.js, setup/database-user.js, setup/credentials.js, setup/tls-certificates.js: the paths compose runs).
 // Node then reads and compiles one file instead of resolving and reading about a thousand, which is
 // most of the API's start. What is left outside the bundle:
 // - swagger-ui-dist: the docs page serves its files from its folder, so the image keeps that
@@ -18,8 +18,8 @@ const { parse } = require('yaml');
 
 const SERVICE = __dirname;
 const OUT_DIR = join(SERVICE, 'dist', 'bundle');
-const ENTRY_POINTS = ['server.ts', 'setup/database-user.ts', 'setup/credentials.ts'].map((entry) =>
-  join(SERVICE, 'src', entry),
+const ENTRY_POINTS = ['server.ts', 'setup/database-user.ts', 'setup/credentials.ts', 'setup/tls-certificates.ts'].map(
+  (entry) => join(SERVICE, 'src', entry),
 );
 
 /**

@@ -1,11 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { readUntilClosed } from '../../scripts/lib/faults';
 import { CLOSED_PORT, freePort } from '../support/ports';
+import { slowClients } from '../support/slowloris';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 
 // The compiled server, run as the container runs it: `node dist/server.js`.
@@ -165,36 +165,18 @@ describe('server process', () => {
         HTTP_HEADERS_TIMEOUT_MS: '1000',
       });
       await eventually(answers(server.baseUrl));
-      // Each sends half a request line and then nothing, as a slowloris client does. A socket counts
-      // as settled once connected or closed: on a busy machine one may be refused or reset, and a
-      // promise that waited only for 'connect' would then wait forever.
-      const slow = Array.from({ length: 200 }, () => {
-        const socket = connect(port, '127.0.0.1');
-        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-        const settled = new Promise<void>((resolve) => {
-          socket.once('connect', () => resolve());
-          socket.once('close', () => resolve());
-        });
-        socket.on('error', () => undefined);
-        socket.resume(); // read, so that the server's 408 and close are seen
-        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-        return { socket, closed, settled };
-      });
-      await Promise.all(slow.map(({ settled }) => settled));
-      const closed = slow.map(({ closed }) => closed);
+      // Each sends a request line and a header, and then nothing, as a slowloris client does.
+      const slow = await slowClients(port, 200);
 
       const started = Date.now();
       const normal = await request(server.baseUrl).get('/healthz');
       const normalMs = Date.now() - started;
-      const allClosedWithin = await Promise.race([
-        Promise.all(closed).then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
-      ]);
+      const allClosedWithin = await slow.allClosedWithin(5000);
 
       expect(normal.status).toBe(200);
       expect(normalMs).toBeLessThan(1000);
       expect(allClosedWithin).toBe(true);
-      slow.forEach(({ socket }) => socket.destroy());
+      slow.destroy();
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
     });

@@ -16,18 +16,29 @@ unset MONGO_INITDB_ROOT_USERNAME MONGO_INITDB_ROOT_PASSWORD MONGO_INITDB_ROOT_PA
 
 # mongod's own listening options, as a compose `command:` gives them to the official image:
 # --bind_ip <address> and --bind_ip_all become FerretDB's --listen-addr (the last one given wins).
+# --tlsMode requireTLS with --tlsCertificateKeyFile <certificate and key in one PEM> (compose/parts/
+# mongodb-tls.yml) becomes a TLS listener in its place, on the same port.
 listen=0.0.0.0
+tls_mode=disabled
+tls_pem=
 set -- "$@" --end-of-mongod-options
 while [ "$1" != --end-of-mongod-options ]; do
   case "$1" in
     --bind_ip) listen=$2; shift 2 ;;
     --bind_ip=*) listen=${1#--bind_ip=}; shift ;;
     --bind_ip_all) listen=0.0.0.0; shift ;;
+    --tlsMode) tls_mode=$2; shift 2 ;;
+    --tlsCertificateKeyFile) tls_pem=$2; shift 2 ;;
     mongod) shift ;; # the official image takes "mongod --bind_ip ..." too
     *) set -- "$@" "$1"; shift ;;
   esac
 done
 shift
+plain="$listen:27017"
+if [ "$tls_mode" = requireTLS ]; then
+  set -- --listen-tls="$plain" --listen-tls-cert-file="$tls_pem" --listen-tls-key-file="$tls_pem" "$@"
+  plain=
+fi
 
 # exec: ferretdb becomes PID 1 and gets SIGTERM itself, so `docker stop` is quick.
 # --test-enable-sort-pushdown (sort-pushdown.patch): SQLite serves the list's sort and limit and the
@@ -35,7 +46,7 @@ shift
 exec /usr/local/bin/ferretdb \
   --handler=sqlite \
   --sqlite-url=file:/data/db/ \
-  --listen-addr="$listen:27017" \
+  --listen-addr="$plain" \
   --state-dir=/var/lib/ferretdb \
   --debug-addr=127.0.0.1:8088 \
   --telemetry=disable \

@@ -94,6 +94,21 @@ describe('failureCode', () => {
     ).toBe('UNAUTHORIZED');
   });
 
+  it("keeps OpenSSL's verdict on a server certificate as the code, from a server description's cause", () => {
+    const cause = Object.assign(new Error('unable to verify the first certificate'), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    const error = Object.assign(new Error('unable to verify the first certificate'), {
+      name: 'MongooseServerSelectionError',
+      reason: { servers: new Map([['mongodb:27017', { error: { name: 'MongoNetworkError', message: 'x', cause } }]]) },
+    });
+
+    expect(failureCode(error)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(hintFor('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { host: 'mongodb', port: 27017, inContainer: true })).toMatch(
+      /^The API refused the TLS certificate of mongodb:27017 \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): it trusts only the CA in MONGODB_TLS_CA_FILE/,
+    );
+  });
+
   it('falls back to the error name', () => {
     expect(failureCode(Object.assign(new Error('weird'), { name: 'MongoParseError' }))).toBe('MongoParseError');
   });

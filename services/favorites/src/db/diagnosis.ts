@@ -60,6 +60,17 @@ const SYSTEM_CODES = [
   'EPIPE',
 ];
 
+// OpenSSL's verdicts on a server certificate that Node's TLS reports as the error's code: kept as
+// they are (the exact reason), with one hint (docs/tls.md).
+const TLS_CERTIFICATE_CODES = [
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+];
+
 /** What runningInContainer() looks at: files, their text ('' when unreadable) and the environment. */
 export interface Surroundings {
   exists(path: string): boolean;
@@ -196,6 +207,7 @@ export function failureCode(error: unknown): FailureCode {
     const e = err as { code?: unknown; codeName?: unknown; cause?: unknown; reason?: unknown; message?: unknown };
     if (srvLookup(err)) return 'DNS_SRV_FAILED';
     if (typeof e.code === 'string' && SYSTEM_CODES.includes(e.code)) return e.code;
+    if (typeof e.code === 'string' && TLS_CERTIFICATE_CODES.includes(e.code)) return e.code;
     if (e.codeName === 'AuthenticationFailed' || e.code === MONGO_ERROR_CODES.AuthenticationFailed)
       return 'AUTH_FAILED';
     if (e.codeName === 'Unauthorized' || e.code === MONGO_ERROR_CODES.Unauthorized) return 'UNAUTHORIZED';
@@ -367,6 +379,17 @@ export function hintFor(code: FailureCode, target: Target): string {
       return (
         'MongoDB requires a signed-in user with the right to this database: set MONGODB_USERNAME and MONGODB_PASSWORD ' +
         'or MONGODB_PASSWORD_FILE, for a user with the readWrite role on it.'
+      );
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return (
+        `The API refused the TLS certificate of ${where} (${code}): it trusts only the CA in MONGODB_TLS_CA_FILE, and ` +
+        'the server name must be one the certificate names. With compose/parts/mongodb-tls.yml, that CA is ' +
+        "/run/tls/ca.pem from the stack's own mongodb-tls volume; a new volume means a new CA."
       );
     default:
       return `Could not reach MongoDB at ${where}: see the error message.`;

@@ -122,6 +122,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('with MONGODB_TLS_CA_FILE, connects over TLS trusting that CA, and shows it in safeUrl', () => {
+    const { mongo } = loadConfig({
+      MONGODB_HOST: 'mongodb',
+      MONGODB_USERNAME: 'favorites',
+      MONGODB_PASSWORD: 'hunter2',
+      MONGODB_TLS_CA_FILE: '/run/tls/ca.pem',
+    });
+
+    expect(mongo.url).toBe(
+      'mongodb://favorites:hunter2@mongodb:27017/swfavorites?authSource=admin&tls=true&tlsCAFile=%2Frun%2Ftls%2Fca.pem',
+    );
+    expect(mongo.safeUrl).toBe(
+      'mongodb://favorites:****@mongodb:27017/swfavorites?authSource=admin&tls=true&tlsCAFile=%2Frun%2Ftls%2Fca.pem',
+    );
+    expect(() => loadConfig({ MONGODB_TLS_CA_FILE: 'ca.pem' })).toThrow(
+      /^MONGODB_TLS_CA_FILE must be an absolute path, got "ca.pem"$/,
+    );
+  });
+
   describe('MONGODB_URL masking', () => {
     it.each([
       [
@@ -132,8 +151,8 @@ describe('loadConfig', () => {
       ],
       [
         '"$\'" in the username',
-        "mongodb://a$'b:hunter2@db.example/favs?x=1",
-        "mongodb://a$'b:****@db.example/favs?x=1",
+        "mongodb://a$'b:hunter2@db.example/favs?w=1",
+        "mongodb://a$'b:****@db.example/favs?w=1",
         ['hunter2'],
       ],
       [
@@ -183,6 +202,18 @@ describe('loadConfig', () => {
         'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=k3y-pw',
         'mongodb://db.example/favs?tls=true&TLSCertificateKeyFilePassword=****',
         ['k3y-pw'],
+      ],
+      [
+        'an option the driver does not document, carrying a secret',
+        'mongodb://db.example/favs?retryWrites=false&vaultAccess=s3cr3t&W=majority',
+        'mongodb://db.example/favs?retryWrites=false&vaultAccess=****&W=majority',
+        ['s3cr3t'],
+      ],
+      [
+        'a documented option whose name is percent-encoded, and an option with no value',
+        'mongodb://db.example/favs?%72eplicaSet=rs0&flag&proxyPassword=pr0xy',
+        'mongodb://db.example/favs?%72eplicaSet=rs0&flag&proxyPassword=****',
+        ['pr0xy'],
       ],
       [
         'mongodb+srv',

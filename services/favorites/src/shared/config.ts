@@ -131,7 +131,13 @@ function mongoConfig(env: Env): Omit<MongoConfig, 'journal' | 'queryTimeoutMs'> 
     throw new ConfigError('MONGODB_PASSWORD', 'is set but MONGODB_USERNAME is not');
   }
 
-  const url = buildMongoUrl({ host, port, dbName, username, password });
+  // TLS, with the stack's own CA (compose/parts/mongodb-tls.yml): a path, never a secret.
+  const tlsCAFile = value(env, 'MONGODB_TLS_CA_FILE');
+  if (tlsCAFile !== undefined && !tlsCAFile.startsWith('/')) {
+    throw new ConfigError('MONGODB_TLS_CA_FILE', `must be an absolute path, got "${tlsCAFile}"`);
+  }
+
+  const url = buildMongoUrl({ host, port, dbName, username, password, tlsCAFile });
   // safeUrl is made as for MONGODB_URL: read back from the URL's parts, never by editing its text.
   return { url, safeUrl: readUrl(url).safeUrl, host, port, dbName };
 }

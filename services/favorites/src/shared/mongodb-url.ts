@@ -11,7 +11,7 @@ export class MongoUrlError extends Error {
 
 /** What a connection string says about its target, and the string itself with its secrets masked. */
 export interface MongoUrlTarget {
-  /** The URL with the password and secret option values replaced by "****": safe for logs and /readyz. */
+  /** The URL with the password and every option value outside a known safe list replaced by "****": safe for logs and /readyz. */
   safeUrl: string;
   /** The first host of the seed list, and its port (27017 for mongodb+srv, whose port comes from DNS). */
   host: string;
@@ -26,17 +26,23 @@ export interface MongoUrlParts {
   dbName: string;
   username?: string;
   password?: string;
+  /** When set, TLS, trusting the CA in this file. */
+  tlsCAFile?: string;
 }
 
 /** The connection string of these parts, each one escaped so that the URL parses back into exactly them. */
-export function buildMongoUrl({ host, port, dbName, username, password }: MongoUrlParts): string {
+export function buildMongoUrl({ host, port, dbName, username, password, tlsCAFile }: MongoUrlParts): string {
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const credentials =
     username === undefined
       ? ''
       : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
   // Users created through the official image's MONGO_INITDB_ROOT_* live in the admin database.
-  const query = username === undefined ? '' : '?authSource=admin';
+  const options = [
+    ...(username === undefined ? [] : ['authSource=admin']),
+    ...(tlsCAFile === undefined ? [] : ['tls=true', `tlsCAFile=${encodeURIComponent(tlsCAFile)}`]),
+  ];
+  const query = options.length === 0 ? '' : `?${options.join('&')}`;
   return `mongodb://${credentials}${hostPart}:${port}/${encodeURIComponent(dbName)}${query}`;
 }
 
@@ -99,9 +105,51 @@ function splitMongoUrl(url: string): UrlText {
   };
 }
 
-// Options whose values can hold secrets: passwords, and authMechanismProperties, which can carry an
-// AWS session token. Over-masking a key file's path is a fair price for never printing a key.
-const SECRET_OPTION = /pass|pwd|secret|token|credential|mechanismproperties|key$/i;
+// The options shown as written: the driver's documented ones that never hold a secret (names
+// compared in lower case, as the driver reads them). Any other value is masked, so an option
+// added later, misspelt, or meant for something else never prints what it carries.
+const SAFE_OPTIONS = new Set(
+  [
+    'appName',
+    'authMechanism',
+    'authSource',
+    'compressors',
+    'connectTimeoutMS',
+    'directConnection',
+    'heartbeatFrequencyMS',
+    'journal',
+    'loadBalanced',
+    'localThresholdMS',
+    'maxConnecting',
+    'maxIdleTimeMS',
+    'maxPoolSize',
+    'maxStalenessSeconds',
+    'minPoolSize',
+    'readConcernLevel',
+    'readPreference',
+    'readPreferenceTags',
+    'replicaSet',
+    'retryReads',
+    'retryWrites',
+    'serverMonitoringMode',
+    'serverSelectionTimeoutMS',
+    'socketTimeoutMS',
+    'srvMaxHosts',
+    'srvServiceName',
+    'ssl',
+    'timeoutMS',
+    'tls',
+    'tlsAllowInvalidCertificates',
+    'tlsAllowInvalidHostnames',
+    'tlsCAFile',
+    'tlsCertificateKeyFile',
+    'tlsInsecure',
+    'w',
+    'waitQueueTimeoutMS',
+    'wtimeoutMS',
+    'zlibCompressionLevel',
+  ].map((name) => name.toLowerCase()),
+);
 
 /** The URL rebuilt from its parts (never by editing the text), with the secrets replaced by "****". */
 function safeMongoUrl({ scheme, credentials, hosts, path, query }: UrlText): string {
@@ -125,7 +173,7 @@ function maskOption(option: string): string {
 
 function isSecretOption(rawName: string): boolean {
   try {
-    return SECRET_OPTION.test(decodeURIComponent(rawName));
+    return !SAFE_OPTIONS.has(decodeURIComponent(rawName).toLowerCase());
   } catch {
     return true; // an undecodable name might spell a secret one: mask it
   }

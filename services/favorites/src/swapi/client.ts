@@ -18,11 +18,18 @@ export interface SwapiClient {
   people(page?: number): Promise<SwapiResult>;
 }
 
+// SWAPI's whole data set is well under 1 MB, and a page over 1 MB is refused (fetch-page.ts): 8 MB
+// of pages keeps all of it, while upstream pages near the cap can't take the process past its limit.
+const CACHE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** A page's size as its JSON text: the parsed copy in memory is a small multiple of it. */
+const pageBytes = (page: SwapiPage): number => Buffer.byteLength(JSON.stringify(page));
+
 export type SwapiOptions = Pick<SwapiConfig, 'baseUrl' | 'mirrors' | 'timeoutMs' | 'cacheTtlMs'>;
 
 export function createSwapiClient(options: SwapiOptions): SwapiClient {
   const upstreams = [options.baseUrl, ...options.mirrors];
-  const cache = new PageCache<SwapiPage>(options.cacheTtlMs);
+  const cache = new PageCache<SwapiPage>(options.cacheTtlMs, { maxBytes: CACHE_MAX_BYTES, sizeOf: pageBytes });
   // Requests that missed the cache and are on their way, so that concurrent misses share one.
   const inFlight = new Map<string, Promise<SwapiPage>>();
 

@@ -88,6 +88,16 @@ describe('network.yml: the API and the stub run locked down', () => {
     expect(() => docker('exec', container, 'touch', '/written')).toThrow(/Read-only file system/);
   });
 
+  it("the admin password is mongod's, in a group of its own that only the database-user one-shot joins: not the API's group", () => {
+    const mongo = `${stack.projectName}-mongodb-1`;
+    const groupsAdded = (service: string) =>
+      JSON.parse(docker('inspect', '--format', '{{json .HostConfig.GroupAdd}}', `${stack.projectName}-${service}-1`));
+
+    expect(docker('exec', mongo, 'stat', '-c', '%u:%g %a', '/run/secrets/mongodb/admin-password')).toBe('999:1001 440');
+    expect(groupsAdded('database-user')).toEqual(['1001']);
+    expect(groupsAdded('favorites')).toBeNull();
+  });
+
   it.each(['favorites', 'swapi-stub'])('%s: a write to its root filesystem fails', (service) => {
     expect(() => docker('exec', `${stack.projectName}-${service}-1`, 'touch', '/app/written')).toThrow(
       /Read-only file system/,

@@ -16,6 +16,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 . scripts/lib/apt.sh
+. scripts/lib/go-env.sh
 
 log() { printf '[offline-images] %s\n' "$*"; }
 pin() { sed -n "s/^$1=//p" compose/.env; }
@@ -164,8 +165,9 @@ build_ferretdb_binary() {
   mkdir -p "$mod"
   # `go install pkg@version` is refused by the proxy here (it asks for the version list), so
   # resolve the module from a throwaway module instead.
-  # Every module is checked against the Go checksum database: no exemptions, no module edits.
-  export GOFLAGS="-mod=readonly -buildvcs=false" GONOSUMDB= GOINSECURE= GOPRIVATE=
+  # Every module is checked against the Go checksum database: no exemptions, no module edits
+  # (scripts/lib/go-env.sh), whatever `go env -w` set on this machine.
+  isolate_go_env
   [ "$(go env GOSUMDB)" != off ] || { log "GOSUMDB is off on this machine: FerretDB is only built with checksum verification"; exit 1; }
   (cd "$mod" && go mod init ferretdb-build >/dev/null 2>&1 &&
     go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" >"$mod/module.json")

@@ -12,6 +12,9 @@
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { chmodSync, existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
 const { connectOnLoopback } = require('./lib/ports');
 const { removeContainer } = require('./lib/scenarios/evidence');
 const { SCENARIOS, breakNames, containersOf, findBreak, networksOf } = require('./lib/scenarios');
@@ -47,6 +50,9 @@ const api = `http://localhost:${port}`;
 const sparePort = port + 1;
 // MongoDB "installed on your machine" for the host scenario, when nothing listens there already.
 const HOST_MONGO_PORT = process.env.MONGODB_PORT ?? '27017';
+// The password of the MongoDBs this script starts on the host (user admin): made once, in a directory
+// of this user's alone, never in the repository's history (.gitignore) nor in an image (.dockerignore).
+const DEV_MONGO_PASSWORD_FILE = join(ROOT, '.credentials', 'mongodb-password');
 
 /** @type {import('./lib/images').EnvVariables} */
 let images = {}; // the environment that selects the images in use (official, or offline stand-ins)
@@ -149,20 +155,47 @@ const removeExtraNetworks = (scenario) =>
 /** Something accepts connections on the host's MongoDB port already (the user's own MongoDB). */
 const hostPortTaken = async () => (await connectOnLoopback(Number(HOST_MONGO_PORT))) === 'connected';
 
+/** DEV_MONGO_PASSWORD_FILE, with a new random password unless it exists; returns its path. */
+function devMongoPasswordFile() {
+  mkdirSync(join(ROOT, '.credentials'), { recursive: true, mode: 0o700 });
+  // Readable by all, in a directory that only this user can enter: the containers' users (mongod's
+  // 999, the API's 1000) read it through its own bind mount, which skips the directory.
+  if (!existsSync(DEV_MONGO_PASSWORD_FILE))
+    writeFileSync(DEV_MONGO_PASSWORD_FILE, `${randomBytes(24).toString('base64url')}\n`, { flag: 'wx' });
+  chmodSync(DEV_MONGO_PASSWORD_FILE, 0o444);
+  return DEV_MONGO_PASSWORD_FILE;
+}
+
 /**
- * MongoDB in a container, published on the host's MongoDB port at bindIp; replaces an earlier one of that name.
+ * MongoDB in a container, published on the host's MongoDB port at bindIp, with a password (user
+ * admin, devMongoPasswordFile's); replaces an earlier one of that name.
  * @param {string} bindIp
  * @param {string} [name]
  */
 function startHostMongo(bindIp, name = HOST_MONGO) {
   removeContainer(name);
-  const started = docker(['run', '-d', '--name', name, '-p', `${bindIp}:${HOST_MONGO_PORT}:27017`, mongoImage()]);
+  const started = docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '-p',
+    `${bindIp}:${HOST_MONGO_PORT}:27017`,
+    '-e',
+    'MONGO_INITDB_ROOT_USERNAME=admin',
+    '-e',
+    'MONGO_INITDB_ROOT_PASSWORD_FILE=/run/secrets/mongodb-password',
+    '-v',
+    `${devMongoPasswordFile()}:/run/secrets/mongodb-password:ro`,
+    mongoImage(),
+  ]);
   if (!started.ok) throw new Error(`cannot start ${name}: ${started.stderr}`);
 }
 
 function upDevMongo() {
   startHostMongo('127.0.0.1', DEV_MONGO);
-  console.log(`\nMongoDB (${images.FAVORITES_MONGO_IMAGE}) listens on 127.0.0.1:${HOST_MONGO_PORT}, for the API run on this machine:
+  console.log(`\nMongoDB (${images.FAVORITES_MONGO_IMAGE}) listens on 127.0.0.1:${HOST_MONGO_PORT}, for the API run on this machine
+(user admin, password in ${DEV_MONGO_PASSWORD_FILE}, which .env.example names):
   cp .env.example .env && npm ci && npm run build && npm start
 Remove it (and its data): node scripts/stack.js down mongodb`);
 }
@@ -172,18 +205,21 @@ async function up({ scenario, failure, detach }) {
   const compose = composeRunner(scenario);
   extraContainers(scenario).forEach(removeContainer);
   removeExtraNetworks(scenario);
+  /** @type {Record<string, string>} */
+  const hostMongoCredentials = {};
   if (scenario === 'host') {
     if (await hostPortTaken()) {
       console.log(
         `Something listens on port ${HOST_MONGO_PORT} here already: the API will use it as "MongoDB on the host".`,
       );
     } else {
-      // On the gateway address only, where containers reach the host: an unauthenticated demo database stays off the LAN.
+      // On the gateway address only, where containers reach the host: a demo database stays off the LAN.
       const gateway = hostGatewayAddress(mongoImage());
       console.log(
-        `No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address.`,
+        `No MongoDB on port ${HOST_MONGO_PORT} here: starting one in a container (${HOST_MONGO}) that publishes it on ${gateway}, the host-gateway address, with a password (user admin, in ${DEV_MONGO_PASSWORD_FILE}).`,
       );
       startHostMongo(gateway);
+      Object.assign(hostMongoCredentials, { MONGODB_USERNAME: 'admin', MONGODB_PASSWORD_FILE: devMongoPasswordFile() });
     }
   }
   const settings = Object.entries(SCENARIOS[scenario].env ?? {})
@@ -193,7 +229,10 @@ async function up({ scenario, failure, detach }) {
   const wait = SCENARIOS[scenario].upWaits === false ? [] : ['--wait'];
   console.log(`\n$ ${settings}docker compose -f compose/${scenario}.yml ${['up', '-d', '--build', ...wait].join(' ')}`);
   try {
-    compose(['up', '-d', '--build', ...wait, '--remove-orphans'], { MONGODB_PORT: HOST_MONGO_PORT });
+    compose(['up', '-d', '--build', ...wait, '--remove-orphans'], {
+      MONGODB_PORT: HOST_MONGO_PORT,
+      ...hostMongoCredentials,
+    });
   } catch (error) {
     // Compose has printed its own error; the engine's state often says why.
     const why = explainFailedUp(compose);

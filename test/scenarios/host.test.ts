@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
 import { hostGatewayAddress } from '../../scripts/lib/engine';
 import { toolboxImage } from '../../scripts/lib/images';
@@ -60,6 +64,47 @@ describe('host.yml: MongoDB on the host via host.docker.internal', () => {
       lastError: null,
     });
     await courseRequestsSucceed(stack.baseUrl);
+  });
+});
+
+describe('host.yml with a host MongoDB that requires a password', () => {
+  let passwordDir: string;
+  let passwordFile: string;
+  let securedMongo: MongoServer;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // The password in a file on the host, as `stack.js host` writes it: in a directory of the user's alone,
+    // readable by the containers' users (mongod's, the API's) through the file's own bind mount.
+    passwordDir = mkdtempSync(join(tmpdir(), 'host-mongodb-'));
+    passwordFile = join(passwordDir, 'password');
+    writeFileSync(passwordFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o444 });
+    let port = await freePort();
+    while (port === hostMongo.port) port = await freePort();
+    securedMongo = await startHostMongo(gateway, port, passwordFile);
+    stack = await upStack('host.yml', {
+      env: { MONGODB_PORT: String(port), MONGODB_USERNAME: 'admin', MONGODB_PASSWORD_FILE: passwordFile },
+      services: ['favorites', 'swapi-stub'],
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.environment.down();
+    await securedMongo?.stop();
+    rmSync(passwordDir, { recursive: true, force: true });
+  });
+
+  it('the API reads the password from the file compose mounts as a secret, never from its environment, and the course requests work', async () => {
+    const { status } = await readinessUntil(stack.baseUrl, (s) => s === 200);
+    const environment: string[] = JSON.parse(
+      docker('inspect', '--format', '{{json .Config.Env}}', `${stack.projectName}-favorites-1`),
+    );
+    const password = readFileSync(passwordFile, 'utf8').trim();
+
+    expect(status).toBe(200);
+    await courseRequestsSucceed(stack.baseUrl);
+    expect(environment).toContain('MONGODB_PASSWORD_FILE=/run/secrets/mongodb-password');
+    expect(environment.filter((variable) => variable.includes(password))).toEqual([]);
   });
 });
 

@@ -73,6 +73,31 @@ describe('network.yml: the API and the stub run locked down', () => {
     },
   );
 
+  it('mongodb: read-only root, no capabilities at all (not even in its own process), no new privileges, the mongodb user (999), 1 GB and 512 pids', () => {
+    const container = `${stack.projectName}-mongodb-1`;
+    const [{ Config, HostConfig }] = JSON.parse(docker('inspect', container));
+
+    expect(HostConfig.ReadonlyRootfs).toBe(true);
+    expect(HostConfig.CapDrop).toEqual(['ALL']);
+    expect(HostConfig.CapAdd).toBeNull();
+    expect(HostConfig.SecurityOpt).toContain('no-new-privileges:true');
+    expect(Config.User).toBe('999:999');
+    expect(HostConfig.Memory).toBe(1024 * 1024 * 1024);
+    expect(HostConfig.PidsLimit).toBe(512);
+    expect(docker('exec', container, 'grep', '^CapEff', '/proc/1/status')).toMatch(/^CapEff:\s+0{16}$/);
+    expect(() => docker('exec', container, 'touch', '/written')).toThrow(/Read-only file system/);
+  });
+
+  it("the admin password is mongod's, in a group of its own that only the database-user one-shot joins: not the API's group", () => {
+    const mongo = `${stack.projectName}-mongodb-1`;
+    const groupsAdded = (service: string) =>
+      JSON.parse(docker('inspect', '--format', '{{json .HostConfig.GroupAdd}}', `${stack.projectName}-${service}-1`));
+
+    expect(docker('exec', mongo, 'stat', '-c', '%u:%g %a', '/run/secrets/mongodb/admin-password')).toBe('999:1001 440');
+    expect(groupsAdded('database-user')).toEqual(['1001']);
+    expect(groupsAdded('favorites')).toBeNull();
+  });
+
   it.each(['favorites', 'swapi-stub'])('%s: a write to its root filesystem fails', (service) => {
     expect(() => docker('exec', `${stack.projectName}-${service}-1`, 'touch', '/app/written')).toThrow(
       /Read-only file system/,

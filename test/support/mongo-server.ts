@@ -40,9 +40,19 @@ export async function startMongoServer(suite: string): Promise<MongoServer> {
 /**
  * "MongoDB installed on your machine", as a container that publishes its port on the host on
  * `bindIp` only: the bridge gateway's address is reachable from containers, 127.0.0.1 is not.
+ * With `adminPasswordFile` (a file on the host), it requires a password: user admin, that file's.
  */
-export async function startHostMongo(bindIp: string, hostPort = 0): Promise<MongoServer> {
-  return serverIn(await readyWhenHealthy(new HostPublishedMongo(bindIp, hostPort)).start(), 'swfavorites');
+export async function startHostMongo(bindIp: string, hostPort = 0, adminPasswordFile?: string): Promise<MongoServer> {
+  const container = new HostPublishedMongo(bindIp, hostPort);
+  if (adminPasswordFile) {
+    container
+      .withEnvironment({
+        MONGO_INITDB_ROOT_USERNAME: 'admin',
+        MONGO_INITDB_ROOT_PASSWORD_FILE: '/run/secrets/mongodb-password',
+      })
+      .withBindMounts([{ source: adminPasswordFile, target: '/run/secrets/mongodb-password', mode: 'ro' }]);
+  }
+  return serverIn(await readyWhenHealthy(container).start(), 'swfavorites');
 }
 
 function serverIn(container: StartedTestContainer, dbName: string): MongoServer {

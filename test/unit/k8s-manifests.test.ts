@@ -9,7 +9,10 @@ import { pins } from '../../scripts/lib/images';
 // from compose/.env; each object has the apiVersion its kind needs; and the lessons hold: a Service
 // per tier that selects that tier's pods on a port they declare, readiness on /readyz and liveness
 // on /healthz, a NetworkPolicy that lets only the API's pods reach MongoDB, MongoDB on a PVC,
-// secrets referenced by name and never committed, images pinned only in compose/.env.
+// secrets referenced by name and never committed, images pinned only in compose/.env; and the
+// hardening: every pod non-root, read-only, without capabilities, privilege escalation or a
+// service-account token, under seccomp's RuntimeDefault, behind a default-deny network policy with
+// the allows each needs (DNS included).
 // Not validated: the full Kubernetes schema (no schema or kubeconform is available offline), how a
 // cluster's admission and network plugin treat them, and whether they run.
 const K8S_DIR = resolve(__dirname, '../../k8s');
@@ -135,14 +138,18 @@ describe('k8s/ manifests (static checks)', () => {
   });
 
   it("the NetworkPolicy lets only the API's pods (the API and its database-user Job) reach MongoDB, on 27017", () => {
-    const [policy] = all('NetworkPolicy');
+    const policy = one('NetworkPolicy', 'mongodb-from-api-only');
     const podLabels = (workload: K8sObject) => workload.spec.template.metadata.labels;
     const allowed = (workload: K8sObject) =>
       policy.spec.ingress.some((rule: any) =>
         rule.from.some((peer: any) => peer.podSelector && matches(peer.podSelector.matchLabels, podLabels(workload))),
       );
 
-    expect(all('NetworkPolicy')).toHaveLength(1);
+    expect(
+      all('NetworkPolicy').filter(
+        (other) => other.spec.ingress && other.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'mongodb',
+      ),
+    ).toEqual([policy]);
     expect(matches(policy.spec.podSelector.matchLabels, podLabels(one('Deployment', 'mongodb')))).toBe(true);
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => Object.keys(peer)))).toEqual([
@@ -176,5 +183,109 @@ describe('k8s/ manifests (static checks)', () => {
         });
       }
     }
+  });
+
+  it('every pod runs as a non-root user under seccomp RuntimeDefault, with no service-account token', () => {
+    expect(
+      workloads()
+        .map((workload) => workload.metadata.name)
+        .sort(),
+    ).toEqual(['database-user', 'favorites', 'mongodb']);
+    for (const workload of workloads()) {
+      const pod = podSpec(workload);
+
+      expect({ name: workload.metadata.name, automount: pod.automountServiceAccountToken }).toEqual({
+        name: workload.metadata.name,
+        automount: false,
+      });
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    }
+  });
+
+  it('MongoDB runs as its image user (999), read-only but for its volumes, without capabilities or privilege escalation, limited', () => {
+    const mongodb = one('Deployment', 'mongodb');
+    const [container] = containers(mongodb);
+
+    expect(podSpec(mongodb).securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(container.securityContext).toEqual({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(podSpec(mongodb).volumes).toContainEqual({ name: 'tmp', emptyDir: { medium: 'Memory' } });
+    for (const workload of workloads()) expect(containers(workload)[0].resources.limits.memory).toBeTruthy();
+  });
+
+  describe('network policies: deny by default, allow what each pod needs', () => {
+    const policiesFor = (workload: K8sObject, type: 'Ingress' | 'Egress') =>
+      all('NetworkPolicy').filter(
+        (policy) =>
+          policy.spec.policyTypes.includes(type) &&
+          matches(policy.spec.podSelector.matchLabels, workload.spec.template.metadata.labels),
+      );
+    const egress = (name: string) =>
+      policiesFor(one(name === 'database-user' ? 'Job' : 'Deployment', name), 'Egress').flatMap(
+        (policy) => policy.spec.egress ?? [],
+      );
+    const DNS = {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    };
+    const TO_MONGODB = {
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mongodb' } } }],
+      ports: [{ protocol: 'TCP', port: 27017 }],
+    };
+
+    it("a default deny, both ways, covers every pod of the project (and no one else's)", () => {
+      const deny = one('NetworkPolicy', 'favorites-default-deny');
+
+      expect(deny.spec).toEqual({
+        podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'favorites' } },
+        policyTypes: ['Ingress', 'Egress'],
+      });
+      for (const workload of workloads()) {
+        expect(policiesFor(workload, 'Ingress')).toContainEqual(deny);
+        expect(policiesFor(workload, 'Egress')).toContainEqual(deny);
+      }
+    });
+
+    it('the API and its Job may reach DNS and MongoDB; only the API also reaches HTTPS outside the private ranges (SWAPI)', () => {
+      const https = {
+        to: [
+          {
+            ipBlock: {
+              cidr: '0.0.0.0/0',
+              except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'],
+            },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      };
+
+      expect(egress('database-user')).toEqual([DNS, TO_MONGODB]);
+      expect(egress('favorites')).toEqual([DNS, TO_MONGODB, https]);
+    });
+
+    it('MongoDB calls nothing; it is reached on 27017 only, and the API on 3000 only', () => {
+      const ingress = (workload: K8sObject) =>
+        policiesFor(workload, 'Ingress').flatMap((policy) =>
+          (policy.spec.ingress ?? []).flatMap((rule: any) => rule.ports),
+        );
+
+      expect(egress('mongodb')).toEqual([]);
+      expect(ingress(one('Deployment', 'mongodb'))).toEqual([{ protocol: 'TCP', port: 27017 }]);
+      expect(ingress(one('Deployment', 'favorites'))).toEqual([{ protocol: 'TCP', port: 3000 }]);
+      expect(ingress(one('Job', 'database-user'))).toEqual([]);
+    });
   });
 });

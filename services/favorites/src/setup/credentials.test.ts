@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePasswordFile, parseSpec } from './credentials';
@@ -42,6 +42,17 @@ describe('credentials one-shot', () => {
 
     expect(ensurePasswordFile({ file, ...me })).toBe('kept');
 
+    expect(readFileSync(file, 'utf8')).toBe('chosen-by-me\n');
+  });
+
+  it('forces a kept file back to 0440, however open it was (a 0666 file is not left readable by all)', () => {
+    const file = join(dir, 'password');
+    writeFileSync(file, 'chosen-by-me\n');
+    chmodSync(file, 0o666);
+
+    expect(ensurePasswordFile({ file, ...me })).toBe('kept');
+
+    expect(statSync(file).mode & 0o777).toBe(0o440);
     expect(readFileSync(file, 'utf8')).toBe('chosen-by-me\n');
   });
 

@@ -125,4 +125,21 @@ describe('published ports in compose/*.yml and compose/parts/*.yml', () => {
     ]);
     expect(JSON.parse(stackPorts[0].written)).toMatchObject({ target: 8080, mode: 'host' });
   });
+
+  it("so a stack file's API needs its token on writes, from a secret, and keeps the diagnosis private", () => {
+    for (const file of SWARM_FILES) {
+      const { services, secrets } = parse(readFileSync(join(COMPOSE_DIR, file), 'utf8'), { merge: true }) as {
+        services: Record<string, { environment: Record<string, string>; secrets: string[] }>;
+        secrets: Record<string, { external: boolean; name: string }>;
+      };
+      const api = services.favorites;
+
+      expect(api.environment).toMatchObject({
+        FAVORITES_API_TOKEN_FILE: '/run/secrets/api-token',
+        PUBLIC_DIAGNOSIS: 'false',
+      });
+      expect(api.secrets).toContain('api-token');
+      expect(secrets['api-token']).toEqual({ external: true, name: '${FAVORITES_SECRETS:-favorites}-api-token' });
+    }
+  });
 });

@@ -52,17 +52,25 @@ const REQUEST_DEADLINE_MS = 15_000;
 /**
  * One HTTP request with a deadline; resolves with the status, body and time, or the socket error.
  * @param {string} url
- * @param {{ method?: string, body?: unknown, agent?: Agent }} [options]
+ * @param {{ method?: string, body?: unknown, agent?: Agent, token?: string }} [options]
  * @returns {Promise<Answer>}
  */
-function send(url, { method = 'GET', body, agent } = {}) {
+function send(url, { method = 'GET', body, agent, token } = {}) {
   const started = Date.now();
   /** @param {NodeJS.ErrnoException} error */
   const failed = (error) => ({ error: error.code ?? error.message, ms: Date.now() - started, at: Date.now() });
   return new Promise((resolve) => {
     const req = request(
       url,
-      { method, agent, headers: body ? { 'content-type': 'application/json' } : {}, timeout: REQUEST_DEADLINE_MS },
+      {
+        method,
+        agent,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        timeout: REQUEST_DEADLINE_MS,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -119,11 +127,12 @@ function parse(text) {
 /**
  * Starts `writers` clients that each POST new favorites one after another, and `readers`
  * keep-alive clients that GET /favorites, until stop() is called. stop() returns every answer.
+ * `token`: the API's write token, for an API that has one (FAVORITES_API_TOKEN).
  * @param {string} baseUrl
- * @param {{ writers?: number, readers?: number, tag?: string }} [options]
+ * @param {{ writers?: number, readers?: number, tag?: string, token?: string }} [options]
  * @returns {{ answers: Answer[], stop(): Promise<{ answers: Answer[], acknowledged: string[] }> }}
  */
-function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load' } = {}) {
+function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load', token } = {}) {
   let running = true;
   /** @type {Answer[]} */
   const answers = [];
@@ -136,6 +145,7 @@ function startLoad(baseUrl, { writers = 10, readers = 20, tag = 'load' } = {}) {
       const answer = await send(`${baseUrl}/favorites`, {
         method: 'POST',
         body: { type: 'character', name, url: `https://swapi.dev/api/people/${i}/` },
+        token,
       });
       answers.push(answer);
       if (answer.status === 201) acknowledged.push(name);

@@ -6,16 +6,29 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type NewmanRunSummary } from 'newman';
+import request from 'supertest';
 import { startLoad, type Answer } from '../../scripts/lib/faults';
 import { ROOT, docker as runDocker } from '../../scripts/lib/engine';
 import { buildBalancerImage } from '../../scripts/lib/images';
 import { deployArgs, removeArgs } from '../../scripts/lib/scenarios/swarm';
 import { readyzInside } from '../../scripts/lib/readyz';
-import { docker, images } from '../support/docker';
+import { docker, images, inspect } from '../support/docker';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { inspectService, serviceContainers, singleNodeSwarm, type Swarm } from '../support/swarm';
-import { addressOn, courseRequestsSucceed, lookUp, readinessUntil, stackEnv, uniqueName } from '../support/compose';
+import {
+  addressOn,
+  courseRequestsSucceed,
+  lookUp,
+  luke,
+  readinessUntil,
+  stackEnv,
+  uniqueName,
+} from '../support/compose';
 
 // Beyond one host, from the real compose/swarm.yml, on a single-node swarm that this suite makes
 // and leaves (an engine that is a swarm manager already is used as it is, and stays one). It proves
@@ -28,7 +41,10 @@ let swarm: Swarm;
 const stackName = uniqueName('swarm');
 const service = (name: string) => `${stackName}_${name}`;
 const network = `${stackName}_favorites-net`;
-const secrets = ['mongodb-admin-password', 'api-password'].map((name) => `${stackName}-${name}`);
+const secrets = ['mongodb-admin-password', 'api-password', 'api-token'].map((name) => `${stackName}-${name}`);
+/** The API's write token, the api-token secret: the balancer publishes on every interface, so writes need it. */
+const TOKEN = randomBytes(24).toString('base64url');
+const bearer = { Authorization: `Bearer ${TOKEN}` };
 /** Where compose/swarm.yml places MongoDB; an engine that was a manager already may have it. */
 const NODE_LABEL = 'favorites.mongodb';
 let hadNodeLabel = false;
@@ -103,6 +119,37 @@ async function servedBy(count: number): Promise<Map<string, number>> {
 const failures = (answers: Answer[]) =>
   answers.filter((answer) => answer.error !== undefined || (answer.status ?? 0) >= 400);
 
+const COLLECTIONS = join(ROOT, 'collections');
+
+/** The shipped Postman collection, run with newman as a user would, with the stack's token. */
+const runCollection = (baseUrl: string) =>
+  new Promise<NewmanRunSummary>((resolvePromise, reject) => {
+    run(
+      {
+        collection: join(COLLECTIONS, 'favorites.postman_collection.json'),
+        environment: join(COLLECTIONS, 'local.postman_environment.json'),
+        envVar: [
+          { key: 'baseUrl', value: baseUrl },
+          { key: 'apiToken', value: TOKEN },
+        ],
+        reporters: [],
+      },
+      (error, summary) => (error ? reject(error) : resolvePromise(summary)),
+    );
+  });
+
+/** `docker stack config` of a one-service stack file publishing `port`: its exit code, output and warnings. */
+function stackConfig(port: string): { ok: boolean; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'stack-config-'));
+  try {
+    const file = join(dir, 'stack.yml');
+    writeFileSync(file, `services:\n  balancer:\n    image: ${images.api}\n    ports:\n${port}\n`);
+    return runDocker(['stack', 'config', '--compose-file', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `docker service update` and waits until it converged, or rolled back; throws if docker fails. */
 const updateImage = (image: string) =>
   new Promise<void>((resolve, reject) => {
@@ -135,7 +182,8 @@ beforeAll(async () => {
     docker('node', 'inspect', '--format', `{{index .Spec.Labels "${NODE_LABEL}"}}`, swarm.nodeId) === 'true';
   docker('node', 'update', '--label-add', `${NODE_LABEL}=true`, swarm.nodeId);
   for (const secret of secrets) {
-    const created = runDocker(['secret', 'create', secret, '-'], { input: randomBytes(24).toString('base64url') });
+    const value = secret.endsWith('-api-token') ? TOKEN : randomBytes(24).toString('base64url');
+    const created = runDocker(['secret', 'create', secret, '-'], { input: value });
     if (!created.ok) throw new Error(`docker secret create ${secret}: ${created.stderr}`);
   }
   const port = String(await freePort());
@@ -222,13 +270,13 @@ describe('swarm.yml on a single-node swarm', () => {
   it('the API signs in to MongoDB across the overlay, by its service name, as its own user: the course requests succeed', async () => {
     await threeReplicasBehindTheBalancer();
 
-    await courseRequestsSucceed(baseUrl);
+    await courseRequestsSucceed(baseUrl, luke, TOKEN);
   });
 
   it('a killed replica is replaced by a new task; a client sending requests all along sees no failure but POSTs in flight on it', async () => {
     await threeReplicasBehindTheBalancer();
     const [killed] = replicas();
-    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-kill' });
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-kill', token: TOKEN });
 
     docker('kill', killed);
     await threeReplicasBehindTheBalancer();
@@ -247,7 +295,7 @@ describe('swarm.yml on a single-node swarm', () => {
     await threeReplicasBehindTheBalancer();
     const before = replicas();
     const image = newTag();
-    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-update' });
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-update', token: TOKEN });
 
     await updateImage(image);
     const { answers } = await load.stop();
@@ -270,7 +318,7 @@ describe('swarm.yml on a single-node swarm', () => {
     });
     if (!built.ok) throw new Error(`docker build ${broken}: ${built.stderr}`);
     tags.push(broken);
-    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-rollback' });
+    const load = startLoad(baseUrl, { writers: 2, readers: 4, tag: 'swarm-rollback', token: TOKEN });
 
     // The CLI waits for the rollback too, and exits 0 after it.
     await updateImage(broken);
@@ -319,5 +367,96 @@ describe('swarm.yml on a single-node swarm', () => {
 
     expect(readyz.status).toBe(503);
     expect(readyz.body.database?.lastError?.code).toBe('ENOTFOUND');
+  });
+});
+
+describe('swarm.yml: what its published balancer lets through', () => {
+  it('the balancer listens on every interface of its node: its port binding has no address', async () => {
+    await threeReplicasBehindTheBalancer();
+    const [balancer] = serviceContainers(service('balancer'));
+
+    const { Endpoint } = inspectService(service('balancer'));
+    expect(Endpoint.Ports).toEqual([expect.objectContaining({ PublishMode: 'host', TargetPort: 8080 })]);
+    // A service's port has no field for an address; the task's container binds all of them.
+    expect(inspect(balancer).HostConfig.PortBindings).toEqual({
+      '8080/tcp': [{ HostIp: '', HostPort: new URL(baseUrl).port }],
+    });
+  });
+
+  it('a stack file cannot narrow it: host_ip is refused, and a short form with 127.0.0.1 loses its address', () => {
+    const longForm = stackConfig('      - { target: 8080, published: 3999, mode: host, host_ip: 127.0.0.1 }');
+    const shortForm = stackConfig("      - '127.0.0.1:3999:8080'");
+
+    expect(longForm.ok).toBe(false);
+    expect(longForm.stderr).toContain('Additional property host_ip is not allowed');
+    expect(shortForm.ok).toBe(true);
+    expect(shortForm.stderr).toContain("service will listen on '0.0.0.0'");
+    expect(shortForm.stdout).not.toContain('127.0.0.1');
+  });
+
+  it('a DELETE through the balancer without the token is 401; with it, 204', async () => {
+    await threeReplicasBehindTheBalancer();
+    const favorite = { type: 'movie', name: `Swarm token ${stackName}`, url: 'https://swapi.dev/api/films/2/' };
+    const created = await request(baseUrl).post('/favorites').set(bearer).send(favorite);
+    expect(created.status).toBe(201);
+    const path = `/favorites/${created.body.favorite.id}`;
+
+    const withoutToken = await request(baseUrl).delete(path);
+    const wrongToken = await request(baseUrl).delete(path).set('Authorization', `Bearer ${TOKEN}x`);
+    const withToken = await request(baseUrl).delete(path).set(bearer);
+
+    expect(withoutToken.status).toBe(401);
+    expect(withoutToken.body).toMatchObject({ code: 'TOKEN_REQUIRED' });
+    expect(withoutToken.headers['www-authenticate']).toBe('Bearer realm="favorites"');
+    expect(wrongToken.status).toBe(401);
+    expect(wrongToken.body).toMatchObject({ code: 'TOKEN_INVALID' });
+    expect(withToken.status).toBe(204);
+    expect((await request(baseUrl).get(path)).status).toBe(404);
+  });
+
+  it('a POST through the balancer without the token is 401 and saves nothing; reads need none', async () => {
+    await threeReplicasBehindTheBalancer();
+    const favorite = { type: 'movie', name: `Swarm no token ${stackName}`, url: 'https://swapi.dev/api/films/3/' };
+
+    const refused = await request(baseUrl).post('/favorites').send(favorite);
+    const listed = await request(baseUrl).get('/favorites?limit=200');
+
+    expect(refused.status).toBe(401);
+    expect(listed.status).toBe(200);
+    expect(listed.body.favorites.map((saved: { name: string }) => saved.name)).not.toContain(favorite.name);
+  });
+
+  it('/readyz through the balancer says ready, and nothing of where the database is (PUBLIC_DIAGNOSIS=false)', async () => {
+    await threeReplicasBehindTheBalancer();
+
+    const res = await request(baseUrl).get('/readyz');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', ready: true });
+  });
+
+  it("a Host header that is not its own gets 421 through the balancer; localhost and the balancer's checks pass", async () => {
+    await threeReplicasBehindTheBalancer();
+
+    const rebound = await request(baseUrl).get('/favorites').set('Host', 'rebind.example.net');
+    const local = await request(baseUrl)
+      .get('/favorites')
+      .set('Host', `localhost:${new URL(baseUrl).port}`);
+
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).toMatchObject({ code: 'HOST_NOT_ALLOWED' });
+    expect(local.status).toBe(200);
+    // HAProxy's /readyz checks send no Host: every replica is still up behind it.
+    expect(upServers()).toHaveLength(3);
+  });
+
+  it('the shipped Postman collection, given the token (apiToken), passes every assertion through the balancer', async () => {
+    await threeReplicasBehindTheBalancer();
+
+    const summary = await runCollection(baseUrl);
+
+    expect(summary.run.failures.map(({ source, error }) => `${source?.name}: ${error.message}`)).toEqual([]);
+    expect(summary.run.stats.assertions.failed).toBe(0);
+    expect(summary.run.stats.assertions.total).toBeGreaterThan(0);
   });
 });

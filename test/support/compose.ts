@@ -179,8 +179,12 @@ export const firstFailure = (baseUrl: string, timeoutMs?: number) =>
 export const luke = { type: 'character', name: 'Luke Skywalker', url: 'https://swapi.dev/api/people/1/' };
 
 /** The course's requests against a running API: save a favorite, list favorites, list movies. */
-export async function courseRequestsSucceed(baseUrl: string, favorite = luke): Promise<void> {
-  const saved = await request(baseUrl).post('/favorites').send(favorite);
+export async function courseRequestsSucceed(baseUrl: string, favorite = luke, token?: string): Promise<void> {
+  // The write token, for a stack whose API has one (swarm.yml).
+  const saved = await request(baseUrl)
+    .post('/favorites')
+    .set(token ? { Authorization: `Bearer ${token}` } : {})
+    .send(favorite);
   expect(saved.status).toBe(201);
   expect(saved.body).toMatchObject({ message: 'Favorite saved!', favorite });
 

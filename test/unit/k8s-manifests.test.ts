@@ -117,10 +117,29 @@ describe('k8s/ manifests (static checks)', () => {
       MONGODB_HOST: one('Service', 'mongodb').metadata.name,
       MONGODB_USERNAME: 'favorites',
       MONGODB_PASSWORD_FILE: '/run/secrets/api/password',
+      FAVORITES_API_TOKEN_FILE: '/run/secrets/api-token/token',
+      PUBLIC_DIAGNOSIS: 'false',
+      ALLOWED_HOSTS: '.svc,.svc.cluster.local',
     });
     expect(podSpec(one('Deployment', 'favorites')).volumes).toContainEqual({
       name: 'api-password',
       secret: { secretName: 'favorites-api' },
+    });
+  });
+
+  it('reachable by the whole cluster, the API needs its token on writes, from a Secret, and keeps the diagnosis private', () => {
+    const api = one('Deployment', 'favorites');
+    const [container] = containers(api);
+    const env = Object.fromEntries(
+      container.env.map((variable: { name: string; value: string }) => [variable.name, variable.value]),
+    );
+
+    expect(env).toMatchObject({ FAVORITES_API_TOKEN_FILE: '/run/secrets/api-token/token', PUBLIC_DIAGNOSIS: 'false' });
+    expect(podSpec(api).volumes).toContainEqual({ name: 'api-token', secret: { secretName: 'favorites-api-token' } });
+    expect(container.volumeMounts).toContainEqual({
+      name: 'api-token',
+      mountPath: '/run/secrets/api-token',
+      readOnly: true,
     });
   });
 

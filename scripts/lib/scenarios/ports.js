@@ -34,8 +34,8 @@ module.exports = {
       },
       fix:
         'Publishing is for the host only; the API needs none of it. For a tool on your machine, publish on loopback ' +
-        '(127.0.0.1:27018:27017, as mongodb-compass does), or let the engine pick a port (mongodb-random) and ask it ' +
-        'with `docker compose port`.',
+        '(127.0.0.1:27018:27017, as mongodb-compass does), or let the engine pick a port on loopback (127.0.0.1::27017, ' +
+        'as mongodb-random does) and ask it with `docker compose port`.',
     },
   },
 };

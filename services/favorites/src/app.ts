@@ -6,12 +6,14 @@ import { docsRouter } from './docs/routes';
 import { favoriteModel, type FavoriteModel } from './favorites/model';
 import { favoritesRouter } from './favorites/routes';
 import { healthRouter } from './health/routes';
+import { allowedHosts } from './http/allowed-hosts';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { Lifecycle } from './http/lifecycle';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
 import { servedBy } from './http/served-by';
-import type { Config } from './shared/config';
+import { requireWriteToken } from './http/write-token';
+import type { AllowedHosts, Config } from './shared/config';
 import type { Logger } from './shared/logger';
 import { createSwapiClient, type SwapiClient } from './swapi/client';
 import { swapiRouter } from './swapi/routes';
@@ -27,7 +29,13 @@ export interface AppDependencies {
   publicDiagnosis?: boolean;
   /** How long MongoDB may work on one read (MONGODB_QUERY_TIMEOUT_MS). */
   queryTimeoutMs: number;
+  /** The token writes need (FAVORITES_API_TOKEN); left out, writes are open. */
+  apiToken?: string;
+  /** Host headers accepted beside the defaults (ALLOWED_HOSTS); left out, the defaults only. */
+  hosts?: AllowedHosts;
 }
+
+const DEFAULT_HOSTS: AllowedHosts = { any: false, names: [], domains: [] };
 
 /** Builds the Express app. It never listens: server.ts does, and tests hand it to supertest. */
 export function createApp({
@@ -38,16 +46,26 @@ export function createApp({
   lifecycle = new Lifecycle(),
   publicDiagnosis = true,
   queryTimeoutMs,
+  apiToken,
+  hosts = DEFAULT_HOSTS,
 }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(requestId);
+  app.use(allowedHosts(hosts));
   app.use(servedBy());
   app.use(lifecycle.closeConnectionsWhileDraining);
 
   app.use(healthRouter(database, lifecycle, publicDiagnosis));
-  app.use('/favorites', favoritesRouter(favorites, requireDatabase(database, publicDiagnosis), queryTimeoutMs));
+  app.use(
+    '/favorites',
+    favoritesRouter(favorites, {
+      whenDatabaseReady: requireDatabase(database, publicDiagnosis),
+      writeAllowed: requireWriteToken(apiToken),
+      queryTimeoutMs,
+    }),
+  );
   app.use(swapiRouter(swapi));
   app.use(docsRouter());
 
@@ -92,6 +110,8 @@ export function wireApp(config: Config, log: Logger, { lifecycle, connector }: W
     lifecycle,
     publicDiagnosis: config.publicDiagnosis,
     queryTimeoutMs: config.mongo.queryTimeoutMs,
+    apiToken: config.apiToken,
+    hosts: config.allowedHosts,
   });
   return { app, database, favorites };
 }

@@ -50,6 +50,8 @@ function main(): void {
     log.info(`favorites API listening on port ${config.port}`, {
       mongodb: config.mongo.safeUrl,
       swapi: config.swapi.safeUrls.join(', '),
+      // Whether writes need the token (FAVORITES_API_TOKEN), never the token itself.
+      writes: config.apiToken === undefined ? 'open' : 'token required',
     });
   });
   database.start();

@@ -4,19 +4,26 @@ import { AppError, notFound } from '../shared/errors';
 import { findPage, toFavoriteJson, type FavoriteModel } from './model';
 import { parseFavoriteId, parseListQuery, parseNewFavorite } from './validation';
 
-/**
- * The favorites routes; `whenDatabaseReady` answers 503 at once while MongoDB is away, and MongoDB
- * stops any read that runs longer than `queryTimeoutMs` (a 504: slow, not down).
- */
+export interface FavoritesRouterOptions {
+  /** Answers 503 at once while MongoDB is away. */
+  whenDatabaseReady: RequestHandler;
+  /** Lets a write (POST, DELETE) through, or answers 401 (the API token). */
+  writeAllowed: RequestHandler;
+  /** MongoDB stops any read that runs longer (a 504: slow, not down). */
+  queryTimeoutMs: number;
+}
+
+/** The favorites routes. */
 export function favoritesRouter(
   Favorite: FavoriteModel,
-  whenDatabaseReady: RequestHandler,
-  queryTimeoutMs: number,
+  { whenDatabaseReady, writeAllowed, queryTimeoutMs }: FavoritesRouterOptions,
 ): Router {
   const router = Router();
-  // Only a POST's body is read, and before the database check, so a malformed request gets its
-  // 4xx even while MongoDB is away. Other routes ignore a body: it is never a reason for a 400.
-  router.post('/', requireJson, express.json({ limit: '10kb' }));
+  // A write's token first: nothing of an unauthorized request is read. Then only a POST's body is
+  // read, and before the database check, so a malformed request gets its 4xx even while MongoDB is
+  // away. Other routes ignore a body: it is never a reason for a 400.
+  router.post('/', writeAllowed, requireJson, express.json({ limit: '10kb' }));
+  router.delete('/:id', writeAllowed);
   router.use(whenDatabaseReady);
 
   router.get('/', async (req, res) => {

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       shutdownDrainMs: 2000,
       headersTimeoutMs: 10_000,
       publicDiagnosis: true,
+      apiToken: undefined,
+      allowedHosts: { any: false, names: [], domains: [] },
       mongo: {
         url: 'mongodb://localhost:27017/swfavorites',
         safeUrl: 'mongodb://localhost:27017/swfavorites',
@@ -439,5 +441,56 @@ describe('loadConfig: SWAPI mirrors, cache and credentials', () => {
     expect(() => loadConfig({ SWAPI_BASE_URL: 'ftp://user:secret@swapi/api' })).toThrow(
       /^SWAPI_BASE_URL must be .*"ftp:\/\/\*\*\*\*@swapi\/api"$/,
     );
+  });
+});
+
+describe('loadConfig: the write token and the allowed hosts', () => {
+  const TOKEN = 'a-token-of-24-characters';
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-token-'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads FAVORITES_API_TOKEN, or FAVORITES_API_TOKEN_FILE without its trailing newline', () => {
+    const file = join(dir, 'token');
+    writeFileSync(file, `${TOKEN}\n`);
+
+    expect(loadConfig({ FAVORITES_API_TOKEN: TOKEN }).apiToken).toBe(TOKEN);
+    expect(loadConfig({ FAVORITES_API_TOKEN_FILE: file }).apiToken).toBe(TOKEN);
+    expect(loadConfig({ FAVORITES_API_TOKEN: ' ' }).apiToken).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'shorter than 16 characters',
+      { FAVORITES_API_TOKEN: 'short' },
+      /^FAVORITES_API_TOKEN gives a token of 5 characters/,
+    ],
+    [
+      'with a character a Bearer header cannot carry',
+      { FAVORITES_API_TOKEN: 'sixteen chars but "quoted"' },
+      /^FAVORITES_API_TOKEN gives a token with characters/,
+    ],
+    [
+      'given twice',
+      { FAVORITES_API_TOKEN: TOKEN, FAVORITES_API_TOKEN_FILE: '/nonexistent' },
+      /^FAVORITES_API_TOKEN and FAVORITES_API_TOKEN_FILE are both set/,
+    ],
+  ])('refuses a token %s, never quoting it', (_case, env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(/quoted|short/);
+  });
+
+  it('reads ALLOWED_HOSTS as names, .domains and *', () => {
+    expect(loadConfig({ ALLOWED_HOSTS: 'API.example.org., .svc.cluster.local' }).allowedHosts).toEqual({
+      any: false,
+      names: ['api.example.org'],
+      domains: ['svc.cluster.local'],
+    });
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).allowedHosts.any).toBe(true);
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'http://api.example.org' })).toThrow(/^ALLOWED_HOSTS holds "http:/);
   });
 });

@@ -28,6 +28,10 @@ export interface Config {
   headersTimeoutMs: number;
   /** Whether /readyz and 503s show the diagnosis (addresses, errors, hints) to whoever asks; the log always has it. */
   publicDiagnosis: boolean;
+  /** The bearer token that POST and DELETE on /favorites require; undefined leaves writes open (the local stacks). */
+  apiToken: string | undefined;
+  /** Host header names accepted beside loopback, IP addresses and single-label names; see allowedHostsVar. */
+  allowedHosts: AllowedHosts;
   mongo: MongoConfig;
   swapi: SwapiConfig;
 }
@@ -55,6 +59,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownDrainMs: integerVar(env, 'SHUTDOWN_DRAIN_MS', 2000, 0, 5000),
     headersTimeoutMs: integerVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
     publicDiagnosis: booleanVar(env, 'PUBLIC_DIAGNOSIS', true),
+    apiToken: apiTokenVar(env),
+    allowedHosts: allowedHostsVar(env),
     mongo: {
       ...mongoConfig(env),
       journal: booleanVar(env, 'MONGODB_JOURNAL', true),
@@ -177,6 +183,54 @@ export function secretVar(env: Env, name: string): string | undefined {
   const secret = text.replace(/\r?\n$/, '');
   if (secret === '') throw new ConfigError(`${name}_FILE`, `names an empty file: ${file}`);
   return secret;
+}
+
+/** RFC 6750's token68: what a Bearer credential may hold, so any client can send it as written. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MIN_TOKEN_LENGTH = 16;
+
+/** FAVORITES_API_TOKEN or FAVORITES_API_TOKEN_FILE, read as the passwords are (secretVar). */
+function apiTokenVar(env: Env): string | undefined {
+  const token = secretVar(env, 'FAVORITES_API_TOKEN');
+  if (token === undefined) return undefined;
+  const name =
+    value(env, 'FAVORITES_API_TOKEN_FILE') === undefined ? 'FAVORITES_API_TOKEN' : 'FAVORITES_API_TOKEN_FILE';
+  // Never the token itself in the message: it would land in a log.
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(name, `gives a token of ${token.length} characters: use at least ${MIN_TOKEN_LENGTH}`);
+  }
+  if (!TOKEN68.test(token)) {
+    throw new ConfigError(
+      name,
+      'gives a token with characters a Bearer header cannot carry: use A-Z a-z 0-9 - . _ ~ + /',
+    );
+  }
+  return token;
+}
+
+/** ALLOWED_HOSTS: exact names, `.example.org` for a domain and its subdomains, or `*` for any Host. */
+export interface AllowedHosts {
+  any: boolean;
+  names: readonly string[];
+  /** Domains given with a leading dot, kept without it. */
+  domains: readonly string[];
+}
+
+function allowedHostsVar(env: Env): AllowedHosts {
+  const entries = (value(env, 'ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (entry !== '*' && !/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(entry)) {
+      throw new ConfigError('ALLOWED_HOSTS', `holds "${entry}": give host names, .domains or *, separated by commas`);
+    }
+  }
+  return {
+    any: entries.includes('*'),
+    names: entries.filter((entry) => entry !== '*' && !entry.startsWith('.')),
+    domains: entries.filter((entry) => entry.startsWith('.')).map((entry) => entry.slice(1)),
+  };
 }
 
 /** A variable's value, with unset and blank treated alike. */

@@ -1,5 +1,5 @@
 import { ensureChromium } from '../../scripts/lib/chromium';
-import { ensureEngine } from '../../scripts/lib/engine';
+import { assertInEngineNetns, engineName, ensureEngine } from '../../scripts/lib/engine';
 import { ensureImages } from '../../scripts/lib/images';
 import { dockerResources } from './docker';
 import { createEngineLock } from './engine-lock';
@@ -19,12 +19,14 @@ declare global {
 export default function prepareDocker(): void {
   if (globalThis.dockerResourcesBeforeTests) return;
   const log = (line: string) => process.stdout.write(`[npm test] ${line}\n`);
+  // FAVORITES_ENGINE=<name> (docs/engines.md): an extra engine's published ports are in its namespace.
+  assertInEngineNetns();
   const { engine, compose } = ensureEngine(log);
   const { offline, env } = ensureImages(log);
   Object.assign(process.env, env);
   process.env.CHROMIUM_PATH = ensureChromium(log);
   log(
-    `Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`,
+    `${engineName()} engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`,
   );
   globalThis.dockerResourcesBeforeTests = dockerResources();
   createEngineLock();

@@ -110,14 +110,15 @@ async function runSuites(name, patterns) {
   const dir = mkdtempSync(join(tmpdir(), 'engines-'));
   const output = join(dir, 'results.json');
   const ignore = name === 'docker' ? ENGINE_WIDE_SUITES.map((suite) => `--testPathIgnorePatterns=${suite}`) : [];
+  // The patterns first: Jest's list options (--testPathIgnorePatterns) take every argument after them.
   const jest = [
     'npx',
     'jest',
+    ...patterns,
     '--selectProjects=scenarios',
     '--json',
     `--outputFile=${output}`,
     ...ignore,
-    ...patterns,
   ];
   const socket = dockerHostOf(name);
   const netns = /** @type {Record<string, import('./lib/engine').ExtraEngine>} */ (EXTRA_ENGINES)[name]?.netns;
@@ -143,7 +144,7 @@ async function runSuites(name, patterns) {
       const message = failed?.failureMessages?.[0] ?? (suite.status === 'failed' ? suite.message : undefined);
       results.set(suite.name.replace(`${ROOT}/test/scenarios/`, ''), {
         passed: suite.status === 'passed',
-        failure: message && `${failed ? `${failed.title}: ` : ''}${firstLine(message)}`,
+        failure: message && `${failed ? `${failed.title}: ` : ''}${failureLine(message)}`,
       });
     }
   } catch (error) {
@@ -153,12 +154,26 @@ async function runSuites(name, patterns) {
   return results;
 }
 
-/** A failure's first meaningful line, without Jest's colours, short enough for a table cell. */
-function firstLine(/** @type {string} */ message) {
+// Compose's progress lines ("Network x  Creating", "Container y  Started"), which come before its error.
+const COMPOSE_PROGRESS = /^\s*(Container|Network|Volume) \S+\s+(Creat|Start|Wait|Heal|Exit|Run|Recreat|Stop|Remov)/;
+
+/**
+ * A failure in one line for a table cell: the engine's own error (compose's progress left out), or
+ * an assertion with what it expected and what it got.
+ */
+function failureLine(/** @type {string} */ message) {
   // eslint-disable-next-line no-control-regex
-  const plain = message.replace(/\u001b\[[0-9;]*m/g, '');
-  const line = plain.split('\n').find((text) => text.trim() && !/^\s*(Error:|at )/.test(text)) ?? plain;
-  return line.trim().replace(/\|/g, '\\|').slice(0, 160);
+  const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+  const kept = lines
+    .map((line) => line.replace(/failed: (Container|Network|Volume) \S+\s+\w+$/, 'failed:'))
+    .filter((line) => line.trim() && !COMPOSE_PROGRESS.test(line) && !/^\s*(at |\d+ \||>|\|)/.test(line));
+  let line = (kept[0] ?? '').trim();
+  if (line.endsWith('failed:') && kept[1]) line = `${line} ${kept[1].trim()}`;
+  if (line.startsWith('expect(')) {
+    const found = (/** @type {string} */ label) => kept.find((text) => text.trim().startsWith(label))?.trim();
+    line = [found('Expected'), found('Received')].filter(Boolean).join(', ') || line;
+  }
+  return line.replace(/\|/g, '\\|').slice(0, 200);
 }
 
 /**

@@ -278,12 +278,16 @@ function stopInNetns(engine, what) {
   const pidFile = join(engine.state, `${what}.pid`);
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  try {
-    process.kill(pid, 'SIGTERM');
-    while (spawnSync('kill', ['-0', String(pid)]).status === 0) spawnSync('sleep', ['0.2']);
-  } catch {
-    // Already gone.
-  }
+  // Gone, or a zombie: this very process may have started it, and a busy wait reaps no child.
+  const running = () => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  if (running()) process.kill(pid, 'SIGTERM');
+  for (let tries = 0; running() && tries < 300; tries++) spawnSync('sleep', ['0.2']);
   rmSync(pidFile);
 }
 

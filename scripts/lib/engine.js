@@ -44,6 +44,8 @@ function docker(args, options = {}) {
  * @returns {{ engine: string, compose: string }}
  */
 function ensureEngine(log = console.log) {
+  // FAVORITES_ENGINE=<name> (docs/engines.md): an extra engine's published ports are in its namespace.
+  assertInEngineNetns();
   const info = docker(['info']);
   if (!info.ok) {
     if (/permission denied/i.test(info.stderr)) {

@@ -1,5 +1,5 @@
 import { ensureChromium } from '../../scripts/lib/chromium';
-import { assertInEngineNetns, engineName, ensureEngine } from '../../scripts/lib/engine';
+import { engineName, ensureEngine } from '../../scripts/lib/engine';
 import { ensureImages } from '../../scripts/lib/images';
 import { dockerResources } from './docker';
 import { createEngineLock } from './engine-lock';
@@ -19,8 +19,6 @@ declare global {
 export default function prepareDocker(): void {
   if (globalThis.dockerResourcesBeforeTests) return;
   const log = (line: string) => process.stdout.write(`[npm test] ${line}\n`);
-  // FAVORITES_ENGINE=<name> (docs/engines.md): an extra engine's published ports are in its namespace.
-  assertInEngineNetns();
   const { engine, compose } = ensureEngine(log);
   const { offline, env } = ensureImages(log);
   Object.assign(process.env, env);

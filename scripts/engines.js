@@ -165,7 +165,7 @@ function failureLine(/** @type {string} */ message) {
   // eslint-disable-next-line no-control-regex
   const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
   const kept = lines
-    .map((line) => line.replace(/failed: (Container|Network|Volume) \S+\s+\w+$/, 'failed:'))
+    .map((line) => line.replace(/failed:\s+(Container|Network|Volume) \S+\s+\w+$/, 'failed:'))
     .filter((line) => line.trim() && !COMPOSE_PROGRESS.test(line) && !/^\s*(at |\d+ \||>|\|)/.test(line));
   let line = (kept[0] ?? '').trim();
   if (line.endsWith('failed:') && kept[1]) line = `${line} ${kept[1].trim()}`;

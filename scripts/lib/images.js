@@ -7,7 +7,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { docker, ROOT } = require('./engine');
+const { docker, engineName, ROOT } = require('./engine');
 const { runScript } = require('./host');
 
 const COMPOSE_DIR = join(ROOT, 'compose');
@@ -108,6 +108,7 @@ function pruneReplacedImages() {
  * @param {EnvVariables} [env]
  */
 function buildBalancerImage(env = {}) {
+  if (!buildsImages()) return;
   const built = docker(['compose', '-f', 'swarm.yml', 'build', '--quiet', 'balancer'], {
     cwd: COMPOSE_DIR,
     env: { ...process.env, ...env, DEBIAN_MIRROR: debianMirror() },
@@ -115,6 +116,12 @@ function buildBalancerImage(env = {}) {
   if (!built.ok)
     throw new Error(`building the balancer image failed: ${built.stderr.split('\n').slice(-10).join('\n')}`);
 }
+
+/**
+ * False on an extra engine of the matrix (FAVORITES_ENGINE, docs/engines.md): its namespace reaches
+ * no archive, and scripts/engines.js copies the project's images to it from the default engine.
+ */
+const buildsImages = () => engineName() === 'docker';
 
 /** The Debian archive this machine's apt uses (scripts/lib/apt.sh), or '' for the base image's own. */
 function debianMirror() {
@@ -136,6 +143,7 @@ const toolboxImage = (env = {}) =>
  * @param {EnvVariables} [env]
  */
 function buildToolboxImage(env = {}) {
+  if (!buildsImages()) return;
   const base = env.FAVORITES_DEBIAN_IMAGE ?? pins().FAVORITES_DEBIAN_IMAGE;
   if (!base) throw new Error('FAVORITES_DEBIAN_IMAGE is not set: compose/.env pins it');
   const built = docker([
@@ -155,6 +163,7 @@ function buildToolboxImage(env = {}) {
 
 module.exports = {
   COMPOSE_DIR,
+  buildsImages,
   IMAGE_VARIABLES,
   readEnvFile,
   pins,

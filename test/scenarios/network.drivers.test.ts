@@ -4,6 +4,7 @@ import type { ReadinessBody } from '../../services/favorites/src/health/readines
 import { docker as runDocker } from '../../scripts/lib/engine';
 import { SCENARIOS, type BreakContext } from '../../scripts/lib/scenarios';
 import { docker, images } from '../support/docker';
+import { engine, linkBehaviour } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { startHostMongo, type MongoServer } from '../support/mongo-server';
 import { CLOSED_PORT, freePort } from '../support/ports';
@@ -73,21 +74,35 @@ function readyzInside(container: string): { status: number; body: ReadinessBody 
 const lookupIn = (container: string, name: string) =>
   docker('exec', container, 'sh', '-c', 'getent hosts "$1"; echo "exit $?"', 'sh', name);
 
-describe('legacy --link on the default bridge', () => {
+// --link differs by engine (docs/engines.md): Docker up to 28 writes the alias into /etc/hosts and
+// sets <ALIAS>_PORT=tcp://… variables; Docker 29 writes the alias only (moby/moby#50719); Podman
+// refuses it. Each test asserts what the engine it runs on does.
+describe(`legacy --link on the default bridge (${engine().name}: ${linkBehaviour()})`, () => {
   const mongo = uniqueName('link-mongodb');
   const api = uniqueName('link-api');
   let mongoAddress: string;
   let baseUrl: string;
+  /** Podman's answer to `docker run --link`. */
+  let refusal = '';
 
   beforeAll(() => {
     // No password in this legacy lesson: the project's MongoDB image, plainly, on the default bridge.
     run(mongo, images.mongo);
-    run(api, '--link', `${mongo}:db`, '-p', '127.0.0.1::3000', '-e', 'MONGODB_HOST=db', images.api);
+    if (linkBehaviour() === 'refused') {
+      containers.push(api);
+      refusal = runDocker(['run', '-d', '--name', api, '--link', `${mongo}:db`, images.api]).stderr;
+      return;
+    }
     mongoAddress = addressOn(mongo, 'bridge');
+    run(api, '--link', `${mongo}:db`, '-p', '127.0.0.1::3000', '-e', 'MONGODB_HOST=db', images.api);
     baseUrl = `http://${docker('port', api, '3000/tcp')}`;
   });
 
-  it('when the API is started with --link <mongo>:db and MONGODB_HOST=db, it reaches MongoDB through the alias', async () => {
+  it('when the API is started with --link <mongo>:db and MONGODB_HOST=db, it reaches MongoDB through the alias (Podman: refuses --link)', async () => {
+    if (linkBehaviour() === 'refused') {
+      expect(refusal).toContain('link is not supported');
+      return;
+    }
     const { status, body } = await readinessUntil(baseUrl, (s) => s === 200, 60_000);
 
     expect(status).toBe(200);
@@ -101,19 +116,41 @@ describe('legacy --link on the default bridge', () => {
     expect(saved.status).toBe(201);
   });
 
-  it('the link works one way only: the API resolves "db" from its /etc/hosts, MongoDB cannot resolve the API', () => {
+  it('the link works one way only: the API resolves "db" from its /etc/hosts, MongoDB cannot resolve the API (Podman: no API container)', () => {
+    if (linkBehaviour() === 'refused') {
+      expect(runDocker(['inspect', api]).ok).toBe(false);
+      return;
+    }
     expect(lookupIn(api, 'db')).toMatch(new RegExp(`^${mongoAddress.replace(/\./g, '\\.')}\\s+db\\b[^\\n]*\\nexit 0$`));
     expect(docker('exec', api, 'cat', '/etc/hosts')).toContain(`${mongoAddress}\tdb `);
 
     expect(lookupIn(mongo, api)).toBe('exit 2');
   });
 
-  it('when the link alias is "mongodb", Docker injects MONGODB_PORT=tcp://…, and the API refuses to start: exit 1, saying where the value came from', async () => {
+  it('when the link alias is "mongodb": up to Docker 28 MONGODB_PORT=tcp://… is injected and the API exits 1 saying where it came from; Docker 29 injects none and the API is ready; Podman refuses', async () => {
     // A MongoDB of its own on the default bridge, and an API linked to it under the alias "mongodb".
+    if (linkBehaviour() === 'refused') {
+      await expect(Promise.resolve().then(() => breaks['link-alias'].run(ctx))).rejects.toThrow(
+        'link is not supported',
+      );
+      return;
+    }
     await breaks['link-alias'].run(ctx);
     const trapped = breakContainer(ctx, 'link-api');
     const linkedAddress = addressOn(breakContainer(ctx, 'link-mongodb'), 'bridge');
 
+    if (linkBehaviour() === 'hosts') {
+      const ready = () => {
+        try {
+          return readyzInside(trapped).status === 200;
+        } catch {
+          return false; // not listening yet
+        }
+      };
+      await eventually(ready, 60_000);
+      expect(docker('exec', trapped, 'node', '-e', 'console.log(process.env.MONGODB_PORT ?? "unset")')).toBe('unset');
+      return;
+    }
     expect(docker('wait', trapped)).toBe('1');
     // The API writes an invalid configuration to stderr, which `docker logs` passes on as stderr.
     const log = runDocker(['logs', trapped]).stderr;

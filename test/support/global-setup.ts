@@ -1,5 +1,5 @@
 import { ensureChromium } from '../../scripts/lib/chromium';
-import { ensureEngine } from '../../scripts/lib/engine';
+import { engineName, ensureEngine } from '../../scripts/lib/engine';
 import { ensureImages } from '../../scripts/lib/images';
 import { dockerResources } from './docker';
 import { createEngineLock } from './engine-lock';
@@ -24,7 +24,7 @@ export default function prepareDocker(): void {
   Object.assign(process.env, env);
   process.env.CHROMIUM_PATH = ensureChromium(log);
   log(
-    `Docker engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`,
+    `${engineName()} engine ${engine}, compose ${compose}; images ${env.FAVORITES_MONGO_IMAGE} and ${env.FAVORITES_NODE_IMAGE}${offline ? ' (offline stand-ins)' : ''}`,
   );
   globalThis.dockerResourcesBeforeTests = dockerResources();
   createEngineLock();

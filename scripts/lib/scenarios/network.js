@@ -3,7 +3,7 @@
 // the lessons told on the same file: DNS, a stopped database, credentials, --link, the drivers.
 'use strict';
 
-const { docker } = require('../engine');
+const { docker, linkBehaviour } = require('../engine');
 const {
   named,
   tutorialClient,
@@ -83,12 +83,15 @@ module.exports = {
       },
       show: (ctx) => {
         const api = named(ctx, 'link-api');
+        // Docker 29 and later set no MONGODB_PORT (docs/engines.md): the API starts, and is ready.
+        if (linkBehaviour() === 'hosts') return readyzFromInside(api)(ctx);
         const exitCode = docker(['wait', api]).stdout;
         const logs = docker(['logs', api]);
         return `$ docker wait ${api}\n${exitCode}\n$ docker logs ${api}\n${`${logs.stdout}\n${logs.stderr}`.trim()}`;
       },
       fix: (ctx) =>
-        "--link <container>:mongodb sets MONGODB_PORT=tcp://<ip>:27017 in the API's environment. Give the link " +
+        "Up to Docker 28, --link <container>:mongodb sets MONGODB_PORT=tcp://<ip>:27017 in the API's environment " +
+        '(Docker 29 no longer does; Podman refuses --link). Give the link ' +
         `another alias (--link ${named(ctx, 'link-mongodb')}:db with MONGODB_HOST=db), or better, put both on a ` +
         'user-defined network and drop --link.',
     },

@@ -208,8 +208,12 @@ async function runFault(name, stack, { faultMs = 5000, tag = `fault-${Date.now()
     if (!result.ok) throw new Error(`${name}: ${result.stderr}`);
   };
   // A busy machine can make the engine give up once (`docker pause`: "unable to freeze"): try again.
-  const caused = fault.cause(stack);
-  check(caused.ok ? caused : (await sleep(1000), fault.cause(stack)));
+  let caused = fault.cause(stack);
+  if (!caused.ok) {
+    await sleep(1000);
+    caused = fault.cause(stack);
+  }
+  check(caused);
   await sleep(faultMs);
   check(fault.undo(stack));
   const restored = Date.now();

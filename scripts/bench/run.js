@@ -2,8 +2,8 @@
 // npm run bench: the API's throughput and latency, each set beside the "limit" (limit-server.js: the
 // same queries with node:http and the mongodb driver alone), on one database container and one
 // SWAPI stub, over loopback; GET /movies also beside bare Express (express-server.js). The servers
-// get the same load in turns (API, limit, API, limit...) so that whatever else the machine does hits
-// them alike; start to ready is timed the same way, in turns, for the source build, the image's
+// get the same load in turns, each round starting with the next one (API, limit; limit, API...), so
+// that whatever else the machine does hits them alike; start to ready is timed the same way, in turns, for the source build, the image's
 // entry point (built first, with Docker's cache) and the limit. It measures and prints; it asserts
 // nothing. With --write-docs <section> it also writes what it printed into docs/performance.md,
 // between that section's markers. It removes what it started (the container with its volumes,
@@ -235,9 +235,16 @@ async function compare(servers, path, options, body) {
     load(`${server.baseUrl}${path}`, { duration, connections: options.connections, body, track });
   if (options.warmup > 0) for (const server of servers) await run(server, options.warmup);
   for (let round = 1; round <= options.rounds; round += 1) {
-    for (const server of servers) {
-      progress(`${body ? 'POST' : 'GET'} ${path}: ${server.kind}, round ${round} of ${options.rounds}`);
-      runs.get(server.kind)?.push(await run(server, options.duration));
+    // Each round starts with the next server, so none always runs first, straight after the
+    // previous route's load, or always after the same neighbour.
+    const shift = (round - 1) % servers.length;
+    for (const server of [...servers.slice(shift), ...servers.slice(0, shift)]) {
+      const figures = await run(server, options.duration);
+      runs.get(server.kind)?.push(figures);
+      progress(
+        `${body ? 'POST' : 'GET'} ${path}: ${server.kind}, round ${round} of ${options.rounds}: ` +
+          `${Math.round(figures.ok / figures.seconds)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms`,
+      );
     }
   }
   /**
@@ -403,7 +410,7 @@ async function main() {
   const perRoute = options.warmup + options.rounds * options.duration;
   say('npm run bench: the API beside the limit (scripts/bench/limit-server.js), over loopback');
   say(
-    `- load: autocannon ${require('autocannon/package.json').version}, ${options.connections} connections; per server and route ${options.warmup} s warm-up, then ${options.rounds} round(s) of ${options.duration} s, the servers in turns (~${perRoute * 2} s a route, ~${perRoute * 3} s for GET /movies warm)`,
+    `- load: autocannon ${require('autocannon/package.json').version}, ${options.connections} connections; per server and route ${options.warmup} s warm-up, then ${options.rounds} round(s) of ${options.duration} s, the servers in turns, each round starting with the next (~${perRoute * 2} s a route, ~${perRoute * 3} s for GET /movies warm)`,
   );
   say(
     `- database: ${mongoImage}${offline ? ' (offline stand-in for mongo)' : ''}, one container on 127.0.0.1, a database per server; seeded sizes ${options.sizes.join(', ')}; query time limit ${options.queryTimeout} ms`,

@@ -1,6 +1,7 @@
-// The servers under test, as processes of their own: the API from its source build
-// (`node dist/server.js`), the limit server, and bare Express (GET /movies only). Each is timed from
-// spawn to its first 200 on /readyz; startTimes() times more starts, the image's entry point's included.
+// The servers under test, as processes of their own: the API from its source build as `npm start`
+// runs it (its node flags included), the limit server, and bare Express (GET /movies only). Each is
+// timed from spawn to its first 200 on /readyz; startTimes() times more starts, the image's entry
+// point's included.
 // @ts-check
 'use strict';
 
@@ -9,8 +10,8 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { freePort } = require('../lib/ports');
 const { docker, ROOT } = require('../lib/engine');
+const { API_NODE_FLAGS, API_SERVER } = require('../lib/api-command');
 
-const API_SERVER = join(ROOT, 'services/favorites/dist/server.js');
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');
 const EXPRESS_SERVER = join(__dirname, 'express-server.js');
 const START_TIME = join(__dirname, 'start-time.js');
@@ -64,7 +65,7 @@ async function startServer(kind, settings, track) {
   const startedAt = performance.now();
   const child =
     kind === 'api'
-      ? spawn(process.execPath, [API_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...API_NODE_FLAGS, API_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
       : fork(kind === 'limit' ? LIMIT_SERVER : EXPRESS_SERVER, [], {
           cwd: ROOT,
           env,
@@ -143,7 +144,10 @@ async function startTimes(target, settings, starts, track) {
             ...imageCommand(target.image),
           ],
         ]
-      : [process.execPath, [START_TIME, ...args, target.kind === 'source' ? API_SERVER : LIMIT_SERVER]];
+      : [
+          process.execPath,
+          [START_TIME, ...args, ...(target.kind === 'source' ? [...API_NODE_FLAGS, API_SERVER] : [LIMIT_SERVER])],
+        ];
   return new Promise((resolve, reject) => {
     const child = execFile(
       command,

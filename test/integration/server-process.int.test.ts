@@ -5,12 +5,12 @@ import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { readUntilClosed } from '../../scripts/lib/faults';
 import { CLOSED_PORT, freePort } from '../support/ports';
+import { API_NODE_FLAGS, API_SERVER } from '../../scripts/lib/api-command';
 import { slowClients } from '../support/slowloris';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 
-// The compiled server, run as the container runs it: `node dist/server.js`.
+// The compiled server, run as npm start and the container run it: node, its flags, dist/server.js.
 const ROOT = resolve(__dirname, '../..');
-const SERVER = resolve(ROOT, 'services/favorites/dist/server.js');
 
 interface RunningServer {
   child: ChildProcess;
@@ -22,7 +22,7 @@ interface RunningServer {
 const running: RunningServer[] = [];
 
 function startServer(env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, API_SERVER], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

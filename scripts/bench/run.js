@@ -3,11 +3,11 @@
 // same queries with node:http and the mongodb driver alone), on one database container and one
 // SWAPI stub, over loopback; GET /movies also beside bare Express (express-server.js). The servers
 // get the same load in turns, each round starting with the next one (API, limit; limit, API...), so
-// that whatever else the machine does hits them alike; start to ready is timed the same way, in turns, for the source build, the image's
-// entry point (built first, with Docker's cache) and the limit. It measures and prints; it asserts
-// nothing. With --write-docs <section> it also writes what it printed into docs/performance.md,
-// between that section's markers. It removes what it started (the container with its volumes,
-// every process) however it ends.
+// that whatever else the machine does hits them alike; start to ready is timed the same way, in
+// turns, for the source build, the image's entry point (built first, with Docker's cache) and the
+// limit. It measures and prints; it asserts nothing. With --write-docs <section> it also writes what
+// it printed into docs/performance.md, between that section's markers. It removes what it started
+// (the container with its volumes, every process) however it ends.
 // @ts-check
 'use strict';
 
@@ -17,11 +17,12 @@ const { join, relative } = require('node:path');
 const { constants, cpus } = require('node:os');
 const { parseArgs } = require('node:util');
 const { createSwapiStub } = require('../../services/swapi-stub/server');
+const { API_SERVER } = require('../lib/api-command');
 const { docker, ensureEngine, ROOT } = require('../lib/engine');
 const { ensureImages, pruneReplacedImages } = require('../lib/images');
 const { removeDatabase, seed, startDatabase } = require('./database');
 const { load } = require('./load');
-const { API_SERVER, rssBytes, startServer, startTimes } = require('./servers');
+const { rssBytes, startServer, startTimes } = require('./servers');
 const { formatTable } = require('./table');
 
 // The API image compose runs, so FAVORITES_API_IMAGE names it here as it does there.

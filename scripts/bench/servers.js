@@ -10,7 +10,7 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { freePort } = require('../lib/ports');
 const { docker, ROOT } = require('../lib/engine');
-const { API_NODE_FLAGS, API_SERVER } = require('../lib/api-command');
+const { API_NODE_ARGS } = require('../lib/api-command');
 
 const LIMIT_SERVER = join(__dirname, 'limit-server.js');
 const EXPRESS_SERVER = join(__dirname, 'express-server.js');
@@ -65,7 +65,7 @@ async function startServer(kind, settings, track) {
   const startedAt = performance.now();
   const child =
     kind === 'api'
-      ? spawn(process.execPath, [...API_NODE_FLAGS, API_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, API_NODE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
       : fork(kind === 'limit' ? LIMIT_SERVER : EXPRESS_SERVER, [], {
           cwd: ROOT,
           env,
@@ -144,10 +144,7 @@ async function startTimes(target, settings, starts, track) {
             ...imageCommand(target.image),
           ],
         ]
-      : [
-          process.execPath,
-          [START_TIME, ...args, ...(target.kind === 'source' ? [...API_NODE_FLAGS, API_SERVER] : [LIMIT_SERVER])],
-        ];
+      : [process.execPath, [START_TIME, ...args, ...(target.kind === 'source' ? API_NODE_ARGS : [LIMIT_SERVER])]];
   return new Promise((resolve, reject) => {
     const child = execFile(
       command,
@@ -187,4 +184,4 @@ function rssBytes(pid) {
   }
 }
 
-module.exports = { API_SERVER, startServer, startTimes, rssBytes };
+module.exports = { startServer, startTimes, rssBytes };

@@ -24,5 +24,7 @@ function startScriptFlags() {
 }
 
 const API_NODE_FLAGS = startScriptFlags();
+/** What node is given to run the API as npm start does: its flags, then the server. */
+const API_NODE_ARGS = [...API_NODE_FLAGS, API_SERVER];
 
-module.exports = { API_SERVER, API_NODE_FLAGS };
+module.exports = { API_SERVER, API_NODE_FLAGS, API_NODE_ARGS };

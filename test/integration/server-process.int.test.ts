@@ -5,7 +5,7 @@ import { eventually } from '../support/eventually';
 import { startMongoServer, type MongoServer } from '../support/mongo-server';
 import { readUntilClosed } from '../../scripts/lib/faults';
 import { CLOSED_PORT, freePort } from '../support/ports';
-import { API_NODE_FLAGS, API_SERVER } from '../../scripts/lib/api-command';
+import { API_NODE_ARGS } from '../../scripts/lib/api-command';
 import { slowClients } from '../support/slowloris';
 import { startSwapiStub, type RunningStub } from '../support/swapi-stub';
 
@@ -22,7 +22,7 @@ interface RunningServer {
 const running: RunningServer[] = [];
 
 function startServer(env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, [...API_NODE_FLAGS, API_SERVER], {
+  const child = spawn(process.execPath, API_NODE_ARGS, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
